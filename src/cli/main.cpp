@@ -1,0 +1,71 @@
+// framepipe: video and photo analytics engine. Subcommands: run, models.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/models_command.hpp"
+#include "cli/run_command.hpp"
+#include "infer/model_registry.hpp"
+
+namespace {
+
+void add_models_command(CLI::App& app, int& exit_code) {
+  CLI::App* models = app.add_subcommand("models", "List, verify and download models");
+  models->require_subcommand(1);
+  auto with_registry = [&exit_code](auto action) {
+    return [&exit_code, action] {
+      auto registry = fp::infer::ModelRegistry::load_default();
+      if (!registry.ok()) {
+        std::cerr << "error: " << registry.error().message() << "\n";
+        exit_code = 2;
+        return;
+      }
+      exit_code = action(*registry);
+    };
+  };
+
+  models->add_subcommand("list", "Show every known model and where its file is")
+      ->callback(with_registry(
+          [](const fp::infer::ModelRegistry& r) { return fp::cli::models_list(r, std::cout); }));
+
+  auto names = std::make_shared<std::vector<std::string>>();
+  CLI::App* verify = models->add_subcommand("verify", "Check the sha256 of model files");
+  verify->add_option("names", *names, "Models to check (default: all)");
+  verify->callback(with_registry([names](const fp::infer::ModelRegistry& r) {
+    return fp::cli::models_verify(r, *names, std::cout, std::cerr);
+  }));
+
+  auto name = std::make_shared<std::string>();
+  auto timeout = std::make_shared<double>(60.0);
+  CLI::App* fetch = models->add_subcommand("fetch", "Download a model into the cache");
+  fetch->add_option("name", *name, "Model name from the registry")->required();
+  fetch->add_option("--timeout", *timeout, "Give up after this many seconds")
+      ->check(CLI::PositiveNumber);
+  fetch->callback(with_registry([name, timeout](const fp::infer::ModelRegistry& r) {
+    return fp::cli::models_fetch(r, *name, *timeout, std::cout, std::cerr);
+  }));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"framepipe: video and photo analytics engine"};
+  app.set_version_flag("--version", FRAMEPIPE_VERSION);
+  app.require_subcommand(1);
+  std::string log_level = "warn";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+  app.parse_complete_callback([&] { spdlog::set_level(spdlog::level::from_str(log_level)); });
+
+  int exit_code = 0;
+  fp::cli::add_run_command(app, exit_code);
+  add_models_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  return exit_code;
+}

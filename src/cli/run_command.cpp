@@ -1,0 +1,90 @@
+#include "cli/run_command.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include "infer/model_registry.hpp"
+#include "pipeline/pipeline_config.hpp"
+#include "pipeline/runner.hpp"
+
+namespace fp::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_interrupt(int) { g_interrupted.store(true); }
+
+struct RunArgs {
+  std::string pipeline;
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  std::string annotate;
+  std::string progress_json;
+  bool no_progress = false;
+};
+
+int run(const RunArgs& args) {
+  auto config = pipeline::load_pipeline_config(args.pipeline);
+  if (!config.ok()) {
+    std::cerr << "error: " << config.error().message() << "\n";
+    return 2;
+  }
+  auto registry = infer::ModelRegistry::load_default();
+  if (!registry.ok()) {
+    std::cerr << "error: " << registry.error().message() << "\n";
+    return 2;
+  }
+  pipeline::RunOptions options;
+  options.inputs = args.inputs;
+  options.out_dir = args.out_dir;
+  options.annotate = args.annotate;
+  options.progress_json = args.progress_json;
+  options.terminal_progress = !args.no_progress && isatty(STDERR_FILENO);
+  options.cancel = &g_interrupted;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  auto outcome = pipeline::run_pipeline(*config, *registry, options);
+  if (!outcome.ok()) {
+    std::cerr << "error: " << outcome.error().message() << "\n";
+    return 2;
+  }
+  std::cout << outcome->summary;
+  if (outcome->status == pipeline::RunStatus::kFailed) {
+    std::cerr << "error: " << outcome->error << "\n";
+  } else if (outcome->status == pipeline::RunStatus::kCompletedWithErrors) {
+    std::cerr << "warning: some input could not be fully read (see above and run.json); the "
+                 "outputs hold every frame that could be\n";
+  } else if (outcome->status == pipeline::RunStatus::kInterrupted) {
+    std::cerr << "interrupted: outputs so far are kept under .partial names\n";
+  }
+  return pipeline::exit_code(outcome->status);
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a pipeline YAML over inputs");
+  cmd->add_option("pipeline", args->pipeline, "Pipeline YAML file (see examples/)")->required();
+  cmd->add_option("inputs", args->inputs,
+                  "Video files, images, image folders or stream URLs (rtsp://, http://, udp://)")
+      ->required();
+  cmd->add_option("-o,--out", args->out_dir, "Output directory (created if needed)")->required();
+  cmd->add_option("--annotate", args->annotate,
+                  "Also write a video with boxes drawn (a relative path is inside --out)");
+  cmd->add_option("--progress-json", args->progress_json,
+                  "Rewrite this JSON file with progress during the run");
+  cmd->add_flag("--no-progress", args->no_progress, "No live progress line on the terminal");
+  cmd->footer(
+      "Exit codes: 0 completed; 3 completed but some input was corrupt or truncated; 1 failed "
+      "during the run; 2 nothing run (bad config, model, input or output dir); 130 interrupted.");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace fp::cli

@@ -1,0 +1,25 @@
+// Box and Detection: what detectors produce, in source-image pixels.
+#pragma once
+
+#include <algorithm>
+#include <string>
+
+namespace fp {
+
+// Axis-aligned box, corners in pixels: (x1, y1) top-left, (x2, y2) bottom-right.
+struct Box {
+  float x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+
+  float width() const { return std::max(0.0f, x2 - x1); }
+  float height() const { return std::max(0.0f, y2 - y1); }
+  float area() const { return width() * height(); }
+};
+
+struct Detection {
+  Box box;
+  int class_id = 0;
+  float score = 0;
+  std::string label;  // class name from the model's labels
+};
+
+}  // namespace fp

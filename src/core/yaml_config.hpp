@@ -1,0 +1,64 @@
+// Checked reading of hand-written YAML config: every error names file:line:column and the key.
+//
+// Pipelines are edited by hand, so a typo must fail before any work with a message that points at
+// the exact place: an unknown key, a wrong type, a missing required key.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "core/result.hpp"
+
+namespace fp {
+
+// "file:line:column" (1-based) of a node.
+std::string yaml_location(const std::string& file, const YAML::Mark& mark);
+
+// Parses a YAML file; a syntax error names file:line:column.
+Result<YAML::Node> load_yaml_file(const std::string& path);
+
+// A YAML mapping read with checks. `what` names it in messages ("source", "stage 'detect'").
+class YamlMap {
+ public:
+  // Error unless `node` is a mapping.
+  static Result<YamlMap> from(const YAML::Node& node, const std::string& file, const std::string& what);
+
+  // Error naming the first key not in `allowed` (and the allowed keys).
+  Status check_keys(std::initializer_list<const char*> allowed) const;
+  bool has(const char* key) const { return static_cast<bool>(node_[key]); }
+  YAML::Node node(const char* key) const { return node_[key]; }
+  const std::string& file() const { return file_; }
+  std::string where() const { return yaml_location(file_, node_.Mark()); }
+  std::string where(const char* key) const;
+
+  // Leaves `out` unchanged when the key is absent; an Error when present with the wrong type.
+  Status read(const char* key, int& out) const;
+  Status read(const char* key, double& out) const;
+  Status read(const char* key, float& out) const;
+  Status read(const char* key, bool& out) const;
+  Status read(const char* key, std::string& out) const;
+  Status read(const char* key, std::vector<std::string>& out) const;
+  Status read(const char* key, std::vector<double>& out) const;
+  // Like read(), but an Error when the key is absent.
+  Status require(const char* key, std::string& out) const;
+
+  // An Error located at `key` (or the map itself when key is null).
+  Error error_at(const char* key, const std::string& message) const;
+
+ private:
+  YamlMap(YAML::Node node, std::string file, std::string what)
+      : node_(std::move(node)), file_(std::move(file)), what_(std::move(what)) {}
+  template <class T>
+  Status read_scalar(const char* key, T& out, const char* type_name) const;
+  template <class T>
+  Status read_sequence(const char* key, std::vector<T>& out, const char* type_name) const;
+
+  YAML::Node node_;
+  std::string file_;
+  std::string what_;
+};
+
+}  // namespace fp

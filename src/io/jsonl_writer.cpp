@@ -1,0 +1,32 @@
+#include "io/jsonl_writer.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace fp::io {
+
+Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
+  JsonlWriter writer{PendingFile(path)};
+  writer.out_.open(writer.file_.temp_path(), std::ios::binary | std::ios::trunc);
+  if (!writer.out_) {
+    return Error("cannot create " + writer.file_.temp_path().string() + ": " + std::strerror(errno));
+  }
+  return writer;
+}
+
+Status JsonlWriter::write(const nlohmann::json& row) {
+  const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  if (!out_) return Error("cannot write " + file_.temp_path().string() + " (disk full?)");
+  ++rows_;
+  return ok_status();
+}
+
+Status JsonlWriter::commit() {
+  out_.flush();
+  out_.close();
+  if (out_.fail()) return Error("cannot finish " + file_.temp_path().string() + " (disk full?)");
+  return file_.commit();
+}
+
+}  // namespace fp::io

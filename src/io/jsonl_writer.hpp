@@ -1,0 +1,32 @@
+// JsonlWriter: one JSON object per line, written under a temporary name until commit().
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "io/pending_file.hpp"
+
+namespace fp::io {
+
+class JsonlWriter {
+ public:
+  static Result<JsonlWriter> open(const std::filesystem::path& path);
+
+  // Each line is complete when written: a reader (or a crash) never sees half a line flushed.
+  Status write(const nlohmann::json& row);
+  // Flushes, closes and renames the file into place.
+  Status commit();
+  int64_t rows() const { return rows_; }
+  const PendingFile& file() const { return file_; }
+
+ private:
+  explicit JsonlWriter(PendingFile file) : file_(std::move(file)) {}
+  PendingFile file_;
+  std::ofstream out_;
+  int64_t rows_ = 0;
+};
+
+}  // namespace fp::io

@@ -1,0 +1,34 @@
+// Output files are written under a temporary name (PATH.partial) and renamed when complete, so a
+// crash or failed run never leaves a half file that looks whole.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace fp::io {
+
+// A file being written at temp_path() that becomes path() on commit(). Without commit() the
+// partial file stays, clearly named, so what a failed run produced can still be inspected.
+class PendingFile {
+ public:
+  explicit PendingFile(std::filesystem::path path);
+  const std::filesystem::path& path() const { return path_; }
+  const std::filesystem::path& temp_path() const { return temp_path_; }
+  // Renames the temporary file into place (replacing any older file of that name).
+  Status commit();
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path temp_path_;
+};
+
+// Writes `content` to `path` through a temporary file.
+Status write_file_atomically(const std::filesystem::path& path, const std::string& content);
+
+// Creates `dir` if needed and proves a file can be created in it; the Error says why not.
+Status ensure_writable_dir(const std::filesystem::path& dir);
+
+}  // namespace fp::io

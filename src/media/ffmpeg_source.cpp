@@ -1,0 +1,351 @@
+#include "media/ffmpeg_source.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+namespace fp::media {
+
+namespace {
+
+// Frames this close before `start` are kept: containers round timestamps (29.97 fps in ms units).
+constexpr double kStartSlack = 0.0005;
+// A source may end this many frames short of its header's count without being called truncated:
+// containers and decoders disagree by a frame or two at the end (dropped last B-frames, rounding).
+constexpr int64_t kEndSlack = 2;
+// avformat_find_stream_info reads up to analyzeduration (5 s by default) of a live stream.
+constexpr double kProbeSeconds = 5;
+
+std::string format_seconds(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", seconds);
+  return text;
+}
+
+bool is_valid(AVRational rate) { return rate.num > 0 && rate.den > 0; }
+
+// The rate frame indices are derived from, or 0 when it is not constant. Streams that only know a
+// timestamp tick (r_frame_rate 90000) or whose average differs from the base rate (variable frame
+// rate) fall back to counting decoded frames.
+double constant_frame_rate(const AVStream& stream) {
+  constexpr double kMaxFps = 1000;
+  if (!is_valid(stream.r_frame_rate)) return 0;
+  const double base = av_q2d(stream.r_frame_rate);
+  if (base > kMaxFps) return 0;
+  if (is_valid(stream.avg_frame_rate)) {
+    const double average = av_q2d(stream.avg_frame_rate);
+    if (std::abs(average - base) > 0.01 * base) return 0;
+  }
+  return base;
+}
+
+}  // namespace
+
+FfmpegSource::FfmpegSource(const std::string& uri, const SourceOptions& options)
+    : uri_(uri), options_(options), is_stream_(is_stream_uri(uri)) {
+  info_.uri = uri;
+  info_.kind = is_stream_ ? "stream" : "video";
+}
+
+Result<std::unique_ptr<FfmpegSource>> FfmpegSource::open(const std::string& uri,
+                                                         const SourceOptions& options) {
+  install_ffmpeg_log_capture();
+  std::unique_ptr<FfmpegSource> source(new FfmpegSource(uri, options));
+  ScopedErrorSink scope(source->errors_);
+  FP_RETURN_IF_ERROR(source->open_input());
+  FP_RETURN_IF_ERROR(source->open_decoder());
+  source->describe_stream();
+  // The first frame's timestamp, not the container's start_time, is the origin of indices: in AVI
+  // files with B-frames the decoder's reorder delay shifts every timestamp by a few frames.
+  source->frame_pending_ = source->decode_next() == 0;
+  if (source->frame_pending_) {
+    source->origin_ = source->frame_->best_effort_timestamp;
+    source->info_.width = source->frame_->width;
+    source->info_.height = source->frame_->height;
+  }
+  if (source->origin_ == AV_NOPTS_VALUE) {
+    const int64_t start_time = source->format_->streams[source->stream_index_]->start_time;
+    source->origin_ = start_time == AV_NOPTS_VALUE ? 0 : start_time;
+  }
+  // Live streams cannot seek; their frames before `start` are dropped by next().
+  if (options.start > 0 && !source->is_stream_) source->seek_to_start();
+  return source;
+}
+
+Status FfmpegSource::open_input() {
+  AVFormatContext* context = avformat_alloc_context();
+  if (!context) return Error("input '" + uri_ + "': out of memory");
+  context->interrupt_callback.callback = &FfmpegSource::interrupt_callback;
+  context->interrupt_callback.opaque = this;
+  AVDictionary* io_options = nullptr;
+  if (is_stream_) {
+    const auto micros = static_cast<int64_t>(options_.io_timeout * 1e6);
+    av_dict_set_int(&io_options, "rw_timeout", micros, 0);
+    // For rtmp, "timeout" means "listen for a connection", so only other protocols get it.
+    if (uri_.rfind("rtmp", 0) != 0) av_dict_set_int(&io_options, "timeout", micros, 0);
+    arm_deadline(options_.io_timeout);
+  }
+  const int opened = avformat_open_input(&context, uri_.c_str(), nullptr, &io_options);
+  av_dict_free(&io_options);
+  if (opened < 0) return open_error("cannot be opened", opened);  // context was freed
+  format_.reset(context);
+  if (is_stream_) arm_deadline(options_.io_timeout + kProbeSeconds);
+  const int probed = avformat_find_stream_info(format_.get(), nullptr);
+  if (probed < 0) return open_error("has no readable stream information", probed);
+  return ok_status();
+}
+
+Status FfmpegSource::open_decoder() {
+  const AVCodec* decoder = nullptr;
+  const int index = av_find_best_stream(format_.get(), AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);
+  if (index == AVERROR_STREAM_NOT_FOUND) return Error("input '" + uri_ + "' has no video stream");
+  if (index < 0 || !decoder) {
+    return Error("input '" + uri_ + "': no decoder for its video codec (" +
+                 av_error_text(index < 0 ? index : AVERROR_DECODER_NOT_FOUND) + ")");
+  }
+  stream_index_ = index;
+  // Other streams (audio, subtitles) are never decoded, so the demuxer may skip their packets.
+  for (unsigned i = 0; i < format_->nb_streams; ++i) {
+    if (static_cast<int>(i) != index) format_->streams[i]->discard = AVDISCARD_ALL;
+  }
+  const AVStream* stream = format_->streams[index];
+  codec_.reset(avcodec_alloc_context3(decoder));
+  packet_.reset(av_packet_alloc());
+  frame_.reset(av_frame_alloc());
+  if (!codec_ || !packet_ || !frame_) return Error("input '" + uri_ + "': out of memory");
+  int ret = avcodec_parameters_to_context(codec_.get(), stream->codecpar);
+  if (ret < 0) return open_error("has unusable codec parameters", ret);
+  codec_->pkt_timebase = stream->time_base;
+  codec_->thread_count = options_.decoder_threads;
+  errors_.attach(codec_.get());
+  ret = avcodec_open2(codec_.get(), decoder, nullptr);
+  if (ret < 0) return open_error("cannot be decoded by " + std::string(decoder->name), ret);
+  info_.codec = decoder->name;
+  return ok_status();
+}
+
+void FfmpegSource::describe_stream() {
+  const AVStream& stream = *format_->streams[stream_index_];
+  time_base_ = stream.time_base;
+  constant_fps_ = constant_frame_rate(stream);
+  const AVRational guessed = av_guess_frame_rate(format_.get(), format_->streams[stream_index_],
+                                                 nullptr);
+  info_.fps = constant_fps_ > 0 ? constant_fps_ : (is_valid(guessed) ? av_q2d(guessed) : 0);
+  info_.width = stream.codecpar->width;
+  info_.height = stream.codecpar->height;
+  // Durations estimated from the bit rate are guesses and would flag good inputs as truncated.
+  const bool duration_is_estimate =
+      format_->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE;
+  if (stream.duration != AV_NOPTS_VALUE && stream.duration > 0) {
+    info_.duration = static_cast<double>(stream.duration) * av_q2d(time_base_);
+  } else if (format_->duration != AV_NOPTS_VALUE && format_->duration > 0) {
+    info_.duration = static_cast<double>(format_->duration) / AV_TIME_BASE;
+  }
+  if (duration_is_estimate) info_.duration = 0;
+  if (stream.nb_frames > 0) {
+    info_.expected_frames = stream.nb_frames;
+  } else if (info_.duration > 0 && constant_fps_ > 0) {
+    info_.expected_frames = std::llround(info_.duration * constant_fps_);
+  }
+}
+
+// Seeks to the keyframe before options_.start. A demuxer may land after the target (imprecise
+// indexes, reorder delay), so when the first decoded frame is already past `start` the seek is
+// retried from further back, up to the beginning of the file.
+void FfmpegSource::seek_to_start() {
+  for (double margin = 0;; margin = margin == 0 ? 1 : margin * 2) {
+    const double target_seconds = options_.start - margin;
+    const int64_t target =
+        target_seconds <= 0
+            ? origin_
+            : origin_ + av_rescale_q(std::llround(target_seconds * AV_TIME_BASE), AV_TIME_BASE_Q,
+                                     time_base_);
+    if (av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD) < 0) return;
+    av_frame_unref(frame_.get());
+    avcodec_flush_buffers(codec_.get());
+    draining_ = false;
+    frame_pending_ = decode_next() == 0;
+    if (!frame_pending_ || target_seconds <= 0) return;
+    if (stamp(*frame_).pts <= options_.start + kStartSlack) return;
+  }
+}
+
+// Leaves the next decoded frame in frame_ and returns 0, or AVERROR_EOF when nothing is left.
+int FfmpegSource::decode_next() {
+  for (;;) {
+    const int64_t messages_before = errors_.count();
+    const int ret = avcodec_receive_frame(codec_.get(), frame_.get());
+    if (ret == 0) {
+      ++decoded_;
+      return 0;
+    }
+    if (ret == AVERROR_EOF) return AVERROR_EOF;
+    if (ret != AVERROR(EAGAIN)) {
+      note_decode_error(ret, messages_before);
+      continue;
+    }
+    if (draining_) return AVERROR_EOF;
+    feed_packet();
+  }
+}
+
+void FfmpegSource::feed_packet() {
+  if (is_stream_) arm_deadline(options_.io_timeout);
+  const int read = av_read_frame(format_.get(), packet_.get());
+  if (read < 0) {
+    // Anything but a clean end of file means frames were lost: report it, decode what we have.
+    if (read != AVERROR_EOF) {
+      report_.truncated = true;
+      const bool timed_out = is_stream_ && (read == AVERROR_EXIT || read == AVERROR(ETIMEDOUT) ||
+                                            deadline_passed());
+      errors_.record(timed_out ? timeout_message()
+                               : "reading '" + uri_ + "' failed: " + av_error_text(read));
+    }
+    avcodec_send_packet(codec_.get(), nullptr);
+    draining_ = true;
+    return;
+  }
+  if (packet_->stream_index == stream_index_) {
+    const int64_t messages_before = errors_.count();
+    const int sent = avcodec_send_packet(codec_.get(), packet_.get());
+    if (sent < 0) note_decode_error(sent, messages_before);
+  }
+  av_packet_unref(packet_.get());
+}
+
+void FfmpegSource::note_decode_error(int error, int64_t messages_before) {
+  ++report_.decode_errors;
+  // Keep FFmpeg's own message when it logged one; it says more than the error code.
+  if (errors_.count() == messages_before) {
+    errors_.record("decoder rejected a packet: " + av_error_text(error));
+  }
+}
+
+FfmpegSource::Stamp FfmpegSource::stamp(const AVFrame& frame) const {
+  Stamp out;
+  const int64_t ts = frame.best_effort_timestamp;
+  if (ts != AV_NOPTS_VALUE) {
+    // Exact rational arithmetic keeps pts == index / fps for integer rates (300 * 1/10 == 30.0).
+    out.pts = static_cast<double>(ts - origin_) * time_base_.num / time_base_.den;
+    out.index = constant_fps_ > 0 ? std::llround(out.pts * constant_fps_) : decoded_ - 1;
+  } else {
+    out.index = constant_fps_ > 0 ? last_index_ + 1 : decoded_ - 1;
+    out.pts = constant_fps_ > 0 ? static_cast<double>(out.index) / constant_fps_ : last_pts_;
+  }
+  // Indices key the pipeline's reordering, so they must grow even when timestamps repeat.
+  if (out.index <= last_index_) out.index = last_index_ + 1;
+  return out;
+}
+
+Result<std::optional<Frame>> FfmpegSource::next() {
+  ScopedErrorSink scope(errors_);
+  for (;;) {
+    if (!frame_pending_) {
+      if (finished_ || decode_next() != 0) {
+        finish();
+        return std::optional<Frame>();
+      }
+    }
+    frame_pending_ = false;
+    const Stamp stamped = stamp(*frame_);
+    end_index_ = std::max(end_index_, stamped.index + 1);
+    if (stamped.pts < options_.start - kStartSlack) {
+      av_frame_unref(frame_.get());
+      continue;
+    }
+    Frame out;
+    out.stream = options_.stream_id;
+    out.index = stamped.index;
+    out.pts = stamped.pts;
+    last_index_ = stamped.index;
+    last_pts_ = stamped.pts;
+    ++report_.frames;
+    const bool corrupt =
+        (frame_->flags & AV_FRAME_FLAG_CORRUPT) != 0 || frame_->decode_error_flags != 0;
+    if (corrupt) {
+      out.skip_reason = "corrupt_frame";
+    } else if (!convert_to_bgr(*frame_, out.image)) {
+      out.skip_reason = "unsupported_pixel_format";
+    }
+    if (out.skipped()) {
+      ++report_.skipped_frames;
+    } else {
+      report_.last_good_frame = out.index;
+      report_.last_good_pts = out.pts;
+    }
+    av_frame_unref(frame_.get());
+    return std::optional<Frame>(std::move(out));
+  }
+}
+
+bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
+  if (frame.width <= 0 || frame.height <= 0 || frame.format < 0) return false;
+  SwsContext* context = sws_getCachedContext(
+      sws_.release(), frame.width, frame.height, static_cast<AVPixelFormat>(frame.format),
+      frame.width, frame.height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
+  sws_.reset(context);
+  if (!context) {
+    errors_.record(std::string("cannot convert pixel format ") +
+                   av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format)) + " to BGR");
+    return false;
+  }
+  out.create(frame.height, frame.width, CV_8UC3);
+  uint8_t* planes[4] = {out.data, nullptr, nullptr, nullptr};
+  int strides[4] = {static_cast<int>(out.step[0]), 0, 0, 0};
+  sws_scale(context, frame.data, frame.linesize, 0, frame.height, planes, strides);
+  return true;
+}
+
+void FfmpegSource::finish() {
+  finished_ = true;
+  if (info_.expected_frames > 0 && end_index_ + kEndSlack < info_.expected_frames) {
+    report_.truncated = true;
+  }
+}
+
+SourceReport FfmpegSource::report() const {
+  SourceReport out = report_;
+  out.last_error = errors_.last();
+  return out;
+}
+
+Error FfmpegSource::open_error(const std::string& what, int error) const {
+  if (is_stream_) {
+    if (error == AVERROR_EXIT || error == AVERROR(ETIMEDOUT) || deadline_passed()) {
+      return Error(timeout_message());
+    }
+    return Error("stream '" + uri_ + "' " + what + " (" + av_error_text(error) + ")");
+  }
+  if (error == AVERROR(ENOENT)) return Error("input '" + uri_ + "' does not exist");
+  std::string detail = av_error_text(error);
+  const std::string logged = errors_.last();
+  if (!logged.empty()) detail += ": " + logged;
+  if (error == AVERROR_INVALIDDATA) {
+    return Error("input '" + uri_ + "' is not a video or image FFmpeg can read (" + detail + ")");
+  }
+  return Error("input '" + uri_ + "' " + what + " (" + detail + ")");
+}
+
+std::string FfmpegSource::timeout_message() const {
+  return "stream " + uri_ + ": no data for " + format_seconds(options_.io_timeout) + " s";
+}
+
+void FfmpegSource::arm_deadline(double seconds) {
+  deadline_armed_ = true;
+  deadline_ = std::chrono::steady_clock::now() +
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double>(seconds));
+}
+
+bool FfmpegSource::deadline_passed() const {
+  return deadline_armed_ && std::chrono::steady_clock::now() > deadline_;
+}
+
+int FfmpegSource::interrupt_callback(void* opaque) {
+  return static_cast<const FfmpegSource*>(opaque)->deadline_passed() ? 1 : 0;
+}
+
+}  // namespace fp::media

@@ -1,0 +1,84 @@
+// FfmpegSource: a video file or network stream decoded with libavformat/libavcodec into BGR frames.
+//
+// Frame::index is the frame number in the source, derived from the frame's timestamp when the
+// stream has a constant frame rate (so seeking with SourceOptions::start keeps the source's
+// numbering), otherwise a count of decoded frames. Frame::pts is seconds since the first frame.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "media/ffmpeg_util.hpp"
+#include "media/source.hpp"
+
+namespace fp::media {
+
+class FfmpegSource final : public Source {
+ public:
+  // `uri` is a local path or a stream URL (is_stream_uri); streams get io_timeout deadlines.
+  static Result<std::unique_ptr<FfmpegSource>> open(const std::string& uri,
+                                                    const SourceOptions& options);
+  ~FfmpegSource() override = default;
+
+  const SourceInfo& info() const override { return info_; }
+  Result<std::optional<Frame>> next() override;
+  SourceReport report() const override;
+
+ private:
+  struct Stamp {
+    int64_t index = 0;
+    double pts = 0;
+  };
+
+  FfmpegSource(const std::string& uri, const SourceOptions& options);
+  Status open_input();
+  Status open_decoder();
+  void describe_stream();
+  void seek_to_start();
+
+  int decode_next();
+  void feed_packet();
+  void note_decode_error(int error, int64_t messages_before);
+  Stamp stamp(const AVFrame& frame) const;
+  bool convert_to_bgr(const AVFrame& frame, cv::Mat& out);
+  void finish();
+
+  Error open_error(const std::string& what, int error) const;
+  std::string timeout_message() const;
+  void arm_deadline(double seconds);
+  bool deadline_passed() const;
+  static int interrupt_callback(void* opaque);
+
+  std::string uri_;
+  SourceOptions options_;
+  bool is_stream_ = false;
+  SourceInfo info_;
+  SourceReport report_;
+
+  // Declared before the FFmpeg objects so it outlives the decoder threads that log into it.
+  ErrorSink errors_;
+  bool deadline_armed_ = false;
+  std::chrono::steady_clock::time_point deadline_;
+
+  FormatInputPtr format_;
+  CodecContextPtr codec_;
+  PacketPtr packet_;
+  FramePtr frame_;
+  SwsPtr sws_;
+  int stream_index_ = -1;
+  AVRational time_base_{0, 1};
+  double constant_fps_ = 0;  // 0 when the frame rate is unknown or variable
+
+  int64_t origin_ = AV_NOPTS_VALUE;  // timestamp of the first frame: index 0, pts 0
+  int64_t decoded_ = 0;              // frames the decoder produced, for sources without fps
+  int64_t last_index_ = -1;          // of the last frame returned
+  double last_pts_ = 0;
+  int64_t end_index_ = 0;  // one past the highest index decoded, to detect truncation
+  bool frame_pending_ = false;  // frame_ holds a decoded frame next() has not returned yet
+  bool draining_ = false;       // the demuxer is done and the decoder was told to flush
+  bool finished_ = false;
+};
+
+}  // namespace fp::media

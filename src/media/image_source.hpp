@@ -1,0 +1,54 @@
+// ImageSource: one image file, or a folder of images read in file-name order, decoded with OpenCV.
+//
+// Each image is one frame: index is its position in the sorted list, pts is 0 (images have no
+// time, so SourceOptions::start does not apply), Frame::file is its path. An image that cannot be
+// decoded becomes a skipped frame ("unreadable_image"), so one bad file never stops a folder.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "media/source.hpp"
+
+namespace fp::media {
+
+// True for the extensions an ImageSource reads: jpg, jpeg, png, bmp, webp, tif, tiff (any case).
+bool has_image_extension(const std::filesystem::path& path);
+
+class ImageSource final : public Source {
+ public:
+  // `path` must exist; a folder is listed without recursing, and files that are not images are
+  // ignored (counted by ignored_files()).
+  static Result<std::unique_ptr<ImageSource>> open(const std::string& path,
+                                                   const SourceOptions& options);
+
+  const SourceInfo& info() const override { return info_; }
+  Result<std::optional<Frame>> next() override;
+  SourceReport report() const override { return report_; }
+
+  // Files in the folder that were skipped because their extension is not an image's.
+  int64_t ignored_files() const { return ignored_files_; }
+
+ private:
+  ImageSource(const std::string& path, const SourceOptions& options);
+  Status list_folder();
+  cv::Mat read_image(size_t position);
+
+  SourceOptions options_;
+  SourceInfo info_;
+  SourceReport report_;
+  std::vector<std::filesystem::path> files_;
+  int64_t ignored_files_ = 0;
+  size_t next_ = 0;
+  // The first readable image, decoded by open() for the size in info(); next() hands it out.
+  cv::Mat first_image_;
+  size_t first_image_position_ = 0;
+};
+
+}  // namespace fp::media

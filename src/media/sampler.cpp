@@ -1,0 +1,37 @@
+#include "media/sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fp::media {
+
+bool Sampler::accept(int64_t index, double pts) {
+  if (pts < options_.start || finished(pts)) return false;
+  if (options_.stride > 1 && index % options_.stride != 0) return false;
+  if (options_.fps <= 0) return true;
+  // Half a millisecond of slack absorbs timestamp rounding in containers (29.97 fps and friends).
+  constexpr double kSlack = 0.0005;
+  if (next_pts_ >= 0 && pts + kSlack < next_pts_) return false;
+  // Frames are picked on a fixed grid from the first accepted one, so the rate does not drift.
+  const double period = 1.0 / options_.fps;
+  if (next_pts_ < 0) next_pts_ = pts;
+  while (next_pts_ <= pts + kSlack) next_pts_ += period;
+  return true;
+}
+
+int64_t Sampler::estimate(int64_t frames, double source_fps) const {
+  if (frames <= 0) return 0;
+  double first = 0, last = static_cast<double>(frames);  // frame positions in [first, last)
+  if (source_fps > 0) {
+    first = std::min(last, std::ceil(options_.start * source_fps));
+    if (options_.end > 0) last = std::min(last, std::ceil(options_.end * source_fps));
+  }
+  const double span = std::max(0.0, last - first);
+  double count = std::ceil(span / options_.stride);
+  if (options_.fps > 0 && source_fps > 0) {
+    count = std::min(count, std::ceil(span / source_fps * options_.fps));
+  }
+  return static_cast<int64_t>(count);
+}
+
+}  // namespace fp::media

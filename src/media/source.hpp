@@ -1,0 +1,68 @@
+// Source: where frames come from. A video file or stream (FFmpeg), one image, or a folder of images.
+//
+// Lifecycle: open_source() probes the input and fails with a user-facing Error if it cannot be
+// read at all (missing path, not media, unreachable stream). next() is then called repeatedly from
+// one thread (the pipeline's decode thread) until it returns std::nullopt at the end of the input.
+// A frame that cannot be decoded is returned with skip_reason set and an empty image, so the
+// pipeline can write a skip row; decode problems that lose frames are counted in report(). A Source
+// is not thread-safe; report() may be called after next() has returned std::nullopt.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/frame.hpp"
+#include "core/result.hpp"
+
+namespace fp::media {
+
+struct SourceInfo {
+  std::string uri;            // as given by the user
+  std::string kind;           // "video", "stream", "image", "image_folder"
+  std::string codec;          // decoder name, e.g. "h264"; "image" for image inputs
+  int width = 0;              // of the first frame
+  int height = 0;
+  double fps = 0;             // nominal frame rate; 0 when unknown (images, some streams)
+  double duration = 0;        // seconds; 0 when unknown (live streams)
+  int64_t expected_frames = 0;  // frames the source should produce; 0 when unknown
+};
+
+// What went wrong while reading, for the run report. All counts are over the whole source.
+struct SourceReport {
+  int64_t frames = 0;             // frames returned by next(), skipped ones included
+  int64_t skipped_frames = 0;     // returned with a skip_reason
+  int64_t decode_errors = 0;      // packets/images the decoder rejected (no frame came out)
+  std::string last_error;         // the last decoder message, empty if none
+  int64_t last_good_frame = -1;   // index of the last frame decoded without error
+  double last_good_pts = 0;
+  bool truncated = false;         // the input ended before its header said it would
+
+  bool has_errors() const { return skipped_frames > 0 || decode_errors > 0 || truncated; }
+};
+
+// Options a Source applies itself, so it can seek instead of decoding what is never used.
+struct SourceOptions {
+  int stream_id = 0;       // copied into Frame::stream
+  double start = 0;        // seconds; frames before it are not returned
+  int decoder_threads = 0; // 0 lets the decoder choose
+  double io_timeout = 10;  // seconds a network read or open may block before it fails
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  virtual const SourceInfo& info() const = 0;
+  // Next frame in presentation order; std::nullopt at the end. An Error is fatal for this source.
+  virtual Result<std::optional<Frame>> next() = 0;
+  virtual SourceReport report() const = 0;
+};
+
+// True when `uri` names a network stream (rtsp://, http://, udp://, ...), not a local path.
+bool is_stream_uri(const std::string& uri);
+
+// Opens a video file, stream URL, image file or image folder (images sorted by file name).
+Result<std::unique_ptr<Source>> open_source(const std::string& uri, const SourceOptions& options);
+
+}  // namespace fp::media

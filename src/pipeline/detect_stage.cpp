@@ -1,0 +1,172 @@
+#include "pipeline/detect_stage.hpp"
+
+#include <algorithm>
+
+#include "vision/nms.hpp"
+
+namespace fp::pipeline {
+
+namespace {
+
+Result<vision::ResizeMode> resize_mode(const std::string& name) {
+  if (name == "letterbox_topleft") return vision::ResizeMode::kLetterboxTopLeft;
+  if (name == "letterbox_center") return vision::ResizeMode::kLetterboxCenter;
+  if (name == "stretch") return vision::ResizeMode::kStretch;
+  return Error("unknown preprocess resize '" + name +
+               "' (known: letterbox_topleft, letterbox_center, stretch)");
+}
+
+// A model without a label list names its classes "class<N>" (see postprocess).
+Result<std::vector<std::string>> class_names(const StageContext& context,
+                                             const infer::ModelSpec& spec) {
+  if (spec.labels.empty()) return std::vector<std::string>{};
+  return infer::load_labels(context.registry, spec.labels);
+}
+
+Status read_input_size(const YamlMap& config, cv::Size& size) {
+  std::vector<double> wh;
+  FP_RETURN_IF_ERROR(config.read("input_size", wh));
+  if (wh.empty()) return ok_status();
+  if (wh.size() != 2 || wh[0] < 32 || wh[1] < 32 || static_cast<int>(wh[0]) % 32 != 0 ||
+      static_cast<int>(wh[1]) % 32 != 0) {
+    return config.error_at("input_size",
+                           "'input_size' must be [width, height], each a multiple of 32");
+  }
+  size = cv::Size(static_cast<int>(wh[0]), static_cast<int>(wh[1]));
+  return ok_status();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
+  const YamlMap& config = context.config;
+  FP_RETURN_IF_ERROR(config.check_keys(
+      {"name", "model", "conf", "nms", "classes", "input_size", "backend", "fallback"}));
+  std::string model_name;
+  FP_RETURN_IF_ERROR(config.require("model", model_name));
+  auto spec = context.registry.find(model_name);
+  if (!spec.ok()) return config.error_at("model", spec.error().message());
+  if (spec->kind != "detector") {
+    return config.error_at("model", "model '" + model_name + "' is a " + spec->kind +
+                                        ", not a detector");
+  }
+
+  std::unique_ptr<DetectStage> stage(new DetectStage());
+  stage->name_ = context.name;
+  stage->conf_ = spec->default_conf;
+  stage->nms_ = spec->default_nms;
+  FP_RETURN_IF_ERROR(config.read("conf", stage->conf_));
+  FP_RETURN_IF_ERROR(config.read("nms", stage->nms_));
+  if (stage->conf_ <= 0 || stage->conf_ >= 1) return config.error_at("conf", "'conf' must be in (0, 1)");
+  if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
+
+  infer::ModelOptions options;
+  FP_RETURN_IF_ERROR(config.read("backend", options.backend));
+  std::string fallback;
+  FP_RETURN_IF_ERROR(config.read("fallback", fallback));
+  if (!fallback.empty() && fallback != "cpu") {
+    return config.error_at("fallback", "'fallback' can only be 'cpu'");
+  }
+  options.fallback_to_cpu = fallback == "cpu";
+  FP_RETURN_IF_ERROR(read_input_size(config, options.input_size));
+
+  auto decoder = vision::make_detection_decoder(spec->decoder);
+  if (!decoder.ok()) return config.error_at("model", decoder.error().message());
+  stage->decoder_ = std::move(decoder).value();
+  auto resize = resize_mode(spec->preprocess.resize);
+  if (!resize.ok()) return config.error_at("model", resize.error().message());
+  stage->resize_ = *resize;
+  stage->pad_value_ = spec->preprocess.pad_value;
+  stage->normalization_.swap_rb = spec->preprocess.swap_rb;
+  std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean),
+            stage->normalization_.mean.begin());
+  std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std),
+            stage->normalization_.std.begin());
+
+  auto model = infer::Model::load(context.registry, model_name, options,
+                                  stage->decoder_->output_names());
+  if (!model.ok()) return config.error_at("model", model.error().message());
+  stage->model_ = std::move(model).value();
+  auto warmup = stage->model_->warm_up();
+  if (!warmup.ok()) return config.error_at("input_size", warmup.error().message());
+  stage->warmup_seconds_ = *warmup;
+
+  FP_ASSIGN_OR_RETURN(stage->labels_, class_names(context, *spec));
+  std::vector<std::string> keep;
+  FP_RETURN_IF_ERROR(config.read("classes", keep));
+  if (!keep.empty()) {
+    stage->keep_class_.assign(stage->labels_.size(), false);
+    for (const std::string& name : keep) {
+      const auto it = std::find(stage->labels_.begin(), stage->labels_.end(), name);
+      if (it == stage->labels_.end()) {
+        return config.error_at("classes", "class '" + name + "' is not a label of model '" +
+                                              model_name + "' (labels: " + spec->labels + ")");
+      }
+      stage->keep_class_[it - stage->labels_.begin()] = true;
+    }
+  }
+  return std::unique_ptr<Stage>(std::move(stage));
+}
+
+cv::Mat DetectStage::preprocess(const cv::Mat& image, vision::InputTransform* transform) const {
+  const cv::Mat input =
+      vision::fit_to_input(image, model_->input_size(), resize_, pad_value_, transform);
+  return vision::make_blob(input, normalization_);
+}
+
+Result<std::vector<Detection>> DetectStage::postprocess(const std::vector<cv::Mat>& outputs,
+                                                        const vision::InputTransform& transform,
+                                                        cv::Size image_size) const {
+  FP_ASSIGN_OR_RETURN(std::vector<Detection> candidates,
+                      decoder_->decode(outputs, model_->input_size(), conf_));
+  std::vector<Detection> kept;
+  kept.reserve(candidates.size());
+  for (Detection& d : candidates) {
+    if (!keep_class_.empty() &&
+        (d.class_id >= static_cast<int>(keep_class_.size()) || !keep_class_[d.class_id])) {
+      continue;
+    }
+    d.box = vision::clip_box(transform.to_source(d.box), image_size);
+    if (d.box.area() <= 0) continue;
+    kept.push_back(std::move(d));
+  }
+  kept = vision::nms_per_class(std::move(kept), nms_);
+  for (Detection& d : kept) {
+    d.label = d.class_id < static_cast<int>(labels_.size()) ? labels_[d.class_id]
+                                                            : "class" + std::to_string(d.class_id);
+  }
+  return kept;
+}
+
+Status DetectStage::process(FrameResult& item) {
+  const cv::Mat& image = item.frame.image;
+  auto start = SteadyClock::now();
+  vision::InputTransform transform;
+  const cv::Mat blob = preprocess(image, &transform);
+  item.add_timing(name_ + ".preprocess", start);
+
+  start = SteadyClock::now();
+  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs, model_->run(blob));
+  ++calls_;
+  item.add_timing(name_ + ".inference", start);
+
+  start = SteadyClock::now();
+  FP_ASSIGN_OR_RETURN(item.detections, postprocess(outputs, transform, image.size()));
+  item.add_timing(name_ + ".postprocess", start);
+  return ok_status();
+}
+
+nlohmann::json DetectStage::report() const {
+  const infer::ModelSpec& spec = model_->spec();
+  return {{"model", spec.name},
+          {"backend", model_->backend_name()},
+          {"input_size", {model_->input_size().width, model_->input_size().height}},
+          {"conf", conf_},
+          {"nms", nms_},
+          {"load_seconds", model_->load_seconds()},
+          {"warmup_run_seconds", warmup_seconds_},
+          {"calls", calls_},
+          {"batch_sizes", {{"1", calls_}}}};
+}
+
+}  // namespace fp::pipeline

@@ -1,0 +1,29 @@
+// FrameResult: a frame and everything the stages found in it, as it moves to the sinks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/detection.hpp"
+#include "core/frame.hpp"
+
+namespace fp::pipeline {
+
+struct FrameResult {
+  Frame frame;
+  int64_t sequence = 0;  // position among all frames of the run; the first few are warm-up
+  std::vector<Detection> detections;
+  // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
+  std::vector<std::pair<std::string, double>> timings;
+  SteadyClock::time_point decoded_at{};  // for end-to-end latency
+
+  void add_timing(std::string stage, SteadyClock::time_point since) {
+    timings.emplace_back(std::move(stage),
+                         std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count());
+  }
+};
+
+}  // namespace fp::pipeline

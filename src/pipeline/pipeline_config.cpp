@@ -1,0 +1,82 @@
+#include "pipeline/pipeline_config.hpp"
+
+#include "core/yaml_config.hpp"
+#include "pipeline/stage_registry.hpp"
+
+namespace fp::pipeline {
+
+namespace {
+
+Status read_source(const YamlMap& source, PipelineConfig& config) {
+  FP_RETURN_IF_ERROR(source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads"}));
+  media::SamplingOptions& s = config.sampling;
+  FP_RETURN_IF_ERROR(source.read("stride", s.stride));
+  FP_RETURN_IF_ERROR(source.read("fps", s.fps));
+  FP_RETURN_IF_ERROR(source.read("start", s.start));
+  FP_RETURN_IF_ERROR(source.read("end", s.end));
+  FP_RETURN_IF_ERROR(source.read("queue", config.queue_frames));
+  FP_RETURN_IF_ERROR(source.read("decoder_threads", config.decoder_threads));
+  if (s.stride < 1) return source.error_at("stride", "'stride' must be 1 or more");
+  if (s.fps < 0) return source.error_at("fps", "'fps' must be 0 (every frame) or more");
+  if (s.start < 0) return source.error_at("start", "'start' must be 0 or more seconds");
+  if (s.end < 0 || (s.end > 0 && s.end <= s.start)) {
+    return source.error_at("end", "'end' must be 0 (the end) or later than 'start'");
+  }
+  if (config.queue_frames < 1 || config.queue_frames > 1024) {
+    return source.error_at("queue", "'queue' must be between 1 and 1024 frames");
+  }
+  if (config.decoder_threads < 0) {
+    return source.error_at("decoder_threads", "'decoder_threads' must be 0 (auto) or more");
+  }
+  return ok_status();
+}
+
+Status read_stages(const YAML::Node& stages, const std::string& file, PipelineConfig& config) {
+  if (!stages.IsSequence() || stages.size() == 0) {
+    return Error(yaml_location(file, stages.Mark()) +
+                 ": 'stages' must be a list with at least one stage, e.g. '- detect: {model: "
+                 "yolox_nano_416}'");
+  }
+  for (const YAML::Node& entry : stages) {
+    if (!entry.IsMap() || entry.size() != 1) {
+      return Error(yaml_location(file, entry.Mark()) +
+                   ": each stage is a mapping with one key, its type (e.g. '- detect: {...}')");
+    }
+    const auto item = *entry.begin();
+    const std::string type = item.first.as<std::string>();
+    if (!is_registered_stage(type)) {
+      return Error(yaml_location(file, item.first.Mark()) + ": unknown stage type '" + type +
+                   "' (known: " + registered_stage_types() + ")");
+    }
+    config.stages.push_back({type, item.second});
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<PipelineConfig> load_pipeline_config(const std::string& path) {
+  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
+  FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
+  FP_RETURN_IF_ERROR(top.check_keys({"name", "source", "stages", "telemetry"}));
+  PipelineConfig config;
+  config.file = path;
+  FP_RETURN_IF_ERROR(top.require("name", config.name));
+  if (top.has("source")) {
+    FP_ASSIGN_OR_RETURN(YamlMap source, YamlMap::from(top.node("source"), path, "source"));
+    FP_RETURN_IF_ERROR(read_source(source, config));
+  }
+  if (!top.has("stages")) return top.error_at(nullptr, "the pipeline needs 'stages'");
+  FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
+  if (top.has("telemetry")) {
+    FP_ASSIGN_OR_RETURN(YamlMap telemetry, YamlMap::from(top.node("telemetry"), path, "telemetry"));
+    FP_RETURN_IF_ERROR(telemetry.check_keys({"warmup_frames"}));
+    int warmup = static_cast<int>(config.warmup_frames);
+    FP_RETURN_IF_ERROR(telemetry.read("warmup_frames", warmup));
+    if (warmup < 0) return telemetry.error_at("warmup_frames", "'warmup_frames' must be 0 or more");
+    config.warmup_frames = warmup;
+  }
+  return config;
+}
+
+}  // namespace fp::pipeline

@@ -1,0 +1,101 @@
+#include "pipeline/run_report.hpp"
+
+#include <cstdio>
+
+namespace fp::pipeline {
+
+namespace {
+
+nlohmann::json input_json(const InputRecord& in, int stream) {
+  const media::SourceReport& s = in.source;
+  nlohmann::json j{{"stream", stream},
+                   {"uri", in.info.uri},
+                   {"kind", in.info.kind},
+                   {"codec", in.info.codec},
+                   {"width", in.info.width},
+                   {"height", in.info.height},
+                   {"fps", in.info.fps},
+                   {"duration_s", in.info.duration},
+                   {"expected_frames", in.info.expected_frames},
+                   {"frames_read", s.frames},
+                   {"frames_processed", in.processed},
+                   {"frames_skipped", in.skipped},
+                   {"decode_errors", s.decode_errors},
+                   {"truncated", s.truncated},
+                   {"last_good_frame", s.last_good_frame},
+                   {"last_good_pts", s.last_good_pts}};
+  j["last_error"] = s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error);
+  j["error"] = in.error.empty() ? nlohmann::json() : nlohmann::json(in.error);
+  return j;
+}
+
+}  // namespace
+
+nlohmann::json build_run_report(const RunFacts& f, const telemetry::StageTimings& timings) {
+  const double cpu = f.usage_at_end.cpu_seconds - f.usage_at_start.cpu_seconds;
+  const double wall = f.setup_seconds + f.processing_seconds;
+  nlohmann::json report{
+      {"framepipe_version", FRAMEPIPE_VERSION},
+      {"pipeline", f.pipeline},
+      {"config_file", f.config_file},
+      {"status", f.status},
+      {"frames", f.frames},
+      {"frames_processed", f.processed},
+      {"setup_seconds", f.setup_seconds},
+      {"processing_seconds", f.processing_seconds},
+      {"fps", f.processing_seconds > 0 ? static_cast<double>(f.processed) / f.processing_seconds : 0},
+      {"cpu_seconds", cpu},
+      {"cpu_percent", wall > 0 ? 100.0 * cpu / wall : 0},
+      {"peak_rss_mb", static_cast<double>(f.usage_at_end.peak_rss_bytes) / (1024.0 * 1024.0)},
+      {"warmup_frames", timings.warmup_frames()},
+      {"stage_timings", timings.to_json()},
+      {"stages", f.stages},
+      {"sampling", f.sampling},
+      {"outputs", f.outputs}};
+  report["error"] = f.error.empty() ? nlohmann::json() : nlohmann::json(f.error);
+  nlohmann::json inputs = nlohmann::json::array();
+  for (size_t i = 0; i < f.inputs.size(); ++i) inputs.push_back(input_json(f.inputs[i], static_cast<int>(i)));
+  report["inputs"] = std::move(inputs);
+  nlohmann::json queues = nlohmann::json::array();
+  for (const QueueRecord& q : f.queues) {
+    queues.push_back({{"name", q.name}, {"capacity", q.capacity}, {"high_water", q.high_water}});
+  }
+  report["queues"] = std::move(queues);
+  return report;
+}
+
+std::string format_summary(const nlohmann::json& r, const telemetry::StageTimings& timings) {
+  char line[512];
+  std::string out;
+  std::snprintf(line, sizeof(line),
+                "%s: %s — %lld frames (%lld processed) in %.2f s: %.1f fps, setup %.2f s, "
+                "CPU %.0f%%, peak RSS %.0f MiB\n",
+                r["pipeline"].get<std::string>().c_str(), r["status"].get<std::string>().c_str(),
+                r["frames"].get<long long>(), r["frames_processed"].get<long long>(),
+                r["processing_seconds"].get<double>(), r["fps"].get<double>(),
+                r["setup_seconds"].get<double>(), r["cpu_percent"].get<double>(),
+                r["peak_rss_mb"].get<double>());
+  out += line;
+  out += timings.to_table();
+  for (const auto& in : r["inputs"]) {
+    if (in["decode_errors"].get<int64_t>() == 0 && in["frames_skipped"].get<int64_t>() == 0 &&
+        !in["truncated"].get<bool>() && in["error"].is_null()) {
+      continue;
+    }
+    std::snprintf(line, sizeof(line),
+                  "input %s: %lld decode errors, %lld frames skipped%s; last good frame %lld "
+                  "(%.2f s); last error: %s\n",
+                  in["uri"].get<std::string>().c_str(), in["decode_errors"].get<long long>(),
+                  in["frames_skipped"].get<long long>(),
+                  in["truncated"].get<bool>() ? ", input ends early (truncated)" : "",
+                  in["last_good_frame"].get<long long>(), in["last_good_pts"].get<double>(),
+                  in["error"].is_string()        ? in["error"].get<std::string>().c_str()
+                  : in["last_error"].is_string() ? in["last_error"].get<std::string>().c_str()
+                                                 : "-");
+    out += line;
+  }
+  if (r["error"].is_string()) out += "error: " + r["error"].get<std::string>() + "\n";
+  return out;
+}
+
+}  // namespace fp::pipeline

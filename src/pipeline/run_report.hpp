@@ -1,0 +1,51 @@
+// The run report (run.json) and the terminal summary built from a finished run.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "media/source.hpp"
+#include "telemetry/process_usage.hpp"
+#include "telemetry/stage_timings.hpp"
+
+namespace fp::pipeline {
+
+// What the runner knows of one input at the end of the run.
+struct InputRecord {
+  media::SourceInfo info;
+  media::SourceReport source;
+  int64_t processed = 0;  // frames that went through the stages
+  int64_t skipped = 0;    // skip rows written
+  std::string error;      // a fatal read error that ended this input early
+};
+
+struct QueueRecord {
+  std::string name;
+  size_t capacity = 0;
+  size_t high_water = 0;
+};
+
+struct RunFacts {
+  std::string pipeline;
+  std::string config_file;
+  std::string status;
+  std::string error;
+  double setup_seconds = 0;       // stage building and model warm-up, before the first frame
+  double processing_seconds = 0;  // first frame read to last frame written
+  int64_t frames = 0;             // rows written (processed + skipped)
+  int64_t processed = 0;
+  telemetry::ProcessUsage usage_at_start;  // before setup
+  telemetry::ProcessUsage usage_at_end;
+  std::vector<InputRecord> inputs;
+  std::vector<QueueRecord> queues;
+  nlohmann::json stages = nlohmann::json::array();  // each stage's own report()
+  nlohmann::json outputs = nlohmann::json::object();
+  nlohmann::json sampling = nlohmann::json::object();
+};
+
+nlohmann::json build_run_report(const RunFacts& facts, const telemetry::StageTimings& timings);
+std::string format_summary(const nlohmann::json& report, const telemetry::StageTimings& timings);
+
+}  // namespace fp::pipeline

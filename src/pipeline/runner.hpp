@@ -1,0 +1,51 @@
+// Runner: executes a pipeline over inputs, end to end.
+//
+// Threads: a decode thread (FFmpeg demux + decode, sampling) feeds a bounded queue; a worker thread
+// runs the stages and feeds a second bounded queue; the calling thread writes the sinks, records
+// telemetry and draws progress. Full queues block their producer, so memory does not grow with
+// the input. Inputs are read one after another, each as its own stream id.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "infer/model_registry.hpp"
+#include "pipeline/pipeline_config.hpp"
+
+namespace fp::pipeline {
+
+struct RunOptions {
+  std::vector<std::string> inputs;
+  std::filesystem::path out_dir;
+  std::filesystem::path annotate;       // empty: no annotated video; relative: inside out_dir
+  std::filesystem::path progress_json;  // empty: none
+  bool terminal_progress = false;
+  const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to stop reading input
+};
+
+// How a run that started ended. Outputs are committed for kCompleted and kCompletedWithErrors;
+// otherwise they stay under their .partial names.
+enum class RunStatus { kCompleted, kCompletedWithErrors, kFailed, kInterrupted };
+
+struct RunOutcome {
+  RunStatus status = RunStatus::kCompleted;
+  std::string error;      // the fatal error for kFailed, else empty
+  nlohmann::json report;  // what run.json holds
+  std::string summary;    // the terminal summary table
+};
+
+const char* to_string(RunStatus status);
+// 0 completed, 3 completed with input errors, 1 failed, 130 interrupted.
+int exit_code(RunStatus status);
+
+// An Error means nothing was processed: the config, a model, an input or the output directory is
+// unusable. The message says which and what to do.
+Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::ModelRegistry& registry,
+                                const RunOptions& options);
+
+}  // namespace fp::pipeline

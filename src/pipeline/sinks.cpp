@@ -1,0 +1,63 @@
+#include "pipeline/sinks.hpp"
+
+#include <cmath>
+
+#include "vision/draw.hpp"
+
+namespace fp::pipeline {
+
+namespace {
+
+// Two decimals are finer than any detector's accuracy and keep rows short.
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+}  // namespace
+
+nlohmann::json detection_row(const FrameResult& item) {
+  const Frame& frame = item.frame;
+  nlohmann::json row{{"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
+  if (!frame.file.empty()) row["file"] = frame.file;
+  if (frame.skipped()) {
+    row["skipped"] = frame.skip_reason;
+    return row;
+  }
+  nlohmann::json detections = nlohmann::json::array();
+  for (const Detection& d : item.detections) {
+    detections.push_back({{"class", d.label},
+                          {"class_id", d.class_id},
+                          {"score", std::round(d.score * 1e4) / 1e4},
+                          {"box", {round2(d.box.x1), round2(d.box.y1), round2(d.box.x2),
+                                   round2(d.box.y2)}}});
+  }
+  row["detections"] = std::move(detections);
+  return row;
+}
+
+Result<std::unique_ptr<Sink>> DetectionsJsonlSink::open(const std::filesystem::path& path) {
+  FP_ASSIGN_OR_RETURN(io::JsonlWriter writer, io::JsonlWriter::open(path));
+  return std::unique_ptr<Sink>(new DetectionsJsonlSink(std::move(writer)));
+}
+
+Status DetectionsJsonlSink::write(const FrameResult& item) { return writer_.write(detection_row(item)); }
+
+Status DetectionsJsonlSink::commit() { return writer_.commit(); }
+
+Status AnnotatedVideoSink::write(const FrameResult& item) {
+  if (item.frame.skipped()) return ok_status();
+  if (!writer_) {
+    FP_ASSIGN_OR_RETURN(writer_, media::VideoWriter::open(file_.temp_path().string(), "mp4",
+                                                          item.frame.image.cols,
+                                                          item.frame.image.rows, fps_));
+  }
+  cv::Mat canvas = item.frame.image.clone();
+  vision::draw_detections(canvas, item.detections);
+  return writer_->write(canvas);
+}
+
+Status AnnotatedVideoSink::commit() {
+  if (!writer_) return Error("no frame was processed, so " + file_.path().string() + " has no video");
+  FP_RETURN_IF_ERROR(writer_->close());
+  return file_.commit();
+}
+
+}  // namespace fp::pipeline

@@ -1,0 +1,41 @@
+// Stage: one step of a pipeline (detect, and later track, faces, ...).
+//
+// Lifecycle, for every stage:
+// - A factory (registered in stage_registry.cpp, one line per stage type) builds the stage from its
+//   YAML mapping before any frame is read. It loads and warms up what it needs (models through
+//   infer/) and fails with an Error pointing at file:line:column for a bad config.
+// - process() is then called on the pipeline's worker thread, once per frame that has an image,
+//   in order within each stream. It adds its results to the FrameResult and its timings
+//   (add_timing). An Error from process() is fatal for the run: the runner stops reading, keeps
+//   what was written under .partial names, and reports the error.
+// - report() is called after the last frame, on the main thread, for the run report.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "core/yaml_config.hpp"
+#include "infer/model_registry.hpp"
+#include "pipeline/frame_result.hpp"
+
+namespace fp::pipeline {
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual const std::string& name() const = 0;
+  virtual Status process(FrameResult& item) = 0;
+  virtual nlohmann::json report() const { return nlohmann::json::object(); }
+};
+
+// What a stage factory gets: its YAML mapping and the model registry.
+struct StageContext {
+  const YamlMap& config;
+  const infer::ModelRegistry& registry;
+  std::string name;  // the stage's name in the pipeline (its type unless the YAML gives `name`)
+};
+
+}  // namespace fp::pipeline

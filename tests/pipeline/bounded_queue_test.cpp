@@ -1,0 +1,52 @@
+#include "pipeline/bounded_queue.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace fp::pipeline {
+namespace {
+
+TEST(BoundedQueue, FullQueueBlocksProducerUntilConsumed) {
+  BoundedQueue<int> q(2);
+  std::atomic<int> pushed{0};
+  std::thread producer([&] {
+    for (int i = 0; i < 5; ++i) {
+      q.push(i);
+      ++pushed;
+    }
+  });
+  // The producer can get at most 2 ahead of a consumer that has not started.
+  while (pushed.load() < 2) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(pushed.load(), 2);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(q.pop(), i);  // order is kept
+  producer.join();
+  EXPECT_EQ(q.high_water(), 2u);
+}
+
+TEST(BoundedQueue, CloseDrainsThenEnds) {
+  BoundedQueue<int> q(4);
+  q.push(1);
+  q.push(2);
+  q.close();
+  EXPECT_FALSE(q.push(3));
+  EXPECT_EQ(q.pop(), 1);
+  EXPECT_EQ(q.pop(), 2);
+  EXPECT_EQ(q.pop(), std::nullopt);
+}
+
+TEST(BoundedQueue, CloseReleasesBlockedProducer) {
+  BoundedQueue<int> q(1);
+  q.push(0);
+  std::atomic<bool> result{true};
+  std::thread producer([&] { result = q.push(1); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  q.close();
+  producer.join();
+  EXPECT_FALSE(result.load());
+}
+
+}  // namespace
+}  // namespace fp::pipeline

@@ -1,0 +1,44 @@
+// Helpers shared by the tests: where the shared models/media are, temporary folders, running the CLI.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace fp::test {
+
+// ../shared beside the repository (models/ and media/).
+std::filesystem::path shared_dir();
+std::filesystem::path media_path(const std::string& relative);  // under shared/media
+std::filesystem::path models_dir();                              // shared/models
+// The repository root (examples/, models/registry.yaml).
+std::filesystem::path source_dir();
+
+// A fresh, empty folder under the system temp dir, removed when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the built `framepipe` binary with `args` (no shell), capturing its output.
+CommandResult run_framepipe(const std::vector<std::string>& args);
+// Runs any program with `args` (no shell), capturing its output.
+CommandResult run_program(const std::vector<std::string>& argv);
+
+std::string read_file(const std::filesystem::path& path);
+void write_file(const std::filesystem::path& path, const std::string& content);
+
+}  // namespace fp::test
