@@ -1,7 +1,13 @@
 #include "test_support.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <fcntl.h>
 
 #include <array>
 #include <atomic>
@@ -32,7 +38,18 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ignored);
 }
 
-CommandResult run_program(const std::vector<std::string>& argv) {
+namespace {
+
+[[noreturn]] void exec_program(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execvp(args[0], args.data());
+  _exit(127);
+}
+
+CommandResult run_program_with_env(const std::vector<std::string>& argv,
+                                   const std::vector<std::pair<std::string, std::string>>& env) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
@@ -41,11 +58,8 @@ CommandResult run_program(const std::vector<std::string>& argv) {
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
+    exec_program(argv);
   }
   close(pipe_fds[1]);
   CommandResult result;
@@ -59,10 +73,50 @@ CommandResult run_program(const std::vector<std::string>& argv) {
   return result;
 }
 
-CommandResult run_framepipe(const std::vector<std::string>& args) {
+}  // namespace
+
+CommandResult run_program(const std::vector<std::string>& argv) {
+  return run_program_with_env(argv, {});
+}
+
+CommandResult run_framepipe_with_env(const std::vector<std::string>& args,
+                                     const std::vector<std::pair<std::string, std::string>>& env) {
   std::vector<std::string> argv{FRAMEPIPE_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_program(argv);
+  return run_program_with_env(argv, env);
+}
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    const int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, STDOUT_FILENO);
+    dup2(devnull, STDERR_FILENO);
+    exec_program(argv);
+  }
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  waitpid(pid_, nullptr, 0);
+}
+
+int free_tcp_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+CommandResult run_framepipe(const std::vector<std::string>& args) {
+  return run_framepipe_with_env(args, {});
 }
 
 std::string read_file(const fs::path& path) {

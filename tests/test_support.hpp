@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fp::test {
@@ -37,6 +38,26 @@ struct CommandResult {
 CommandResult run_framepipe(const std::vector<std::string>& args);
 // Runs any program with `args` (no shell), capturing its output.
 CommandResult run_program(const std::vector<std::string>& argv);
+
+// A program running in the background (e.g. `ffmpeg -listen 1` serving a stream), killed and
+// reaped when the object goes away.
+class BackgroundProcess {
+ public:
+  explicit BackgroundProcess(const std::vector<std::string>& argv);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+ private:
+  int pid_ = -1;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_tcp_port();
+
+// Runs the built `framepipe` binary with extra environment variables set for that run only.
+CommandResult run_framepipe_with_env(const std::vector<std::string>& args,
+                                     const std::vector<std::pair<std::string, std::string>>& env);
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "infer/model_registry.hpp"
+#include "media/sampler.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/runner.hpp"
 
@@ -26,12 +27,32 @@ struct RunArgs {
   std::string annotate;
   std::string progress_json;
   bool no_progress = false;
+  // Overrides of the pipeline's `source:` keys; negative means "as in the YAML".
+  int stride = -1;
+  double fps = -1, start = -1, end = -1;
 };
+
+// Applies command-line sampling overrides, with the same checks as the YAML keys.
+Status apply_overrides(const RunArgs& args, media::SamplingOptions& sampling) {
+  if (args.stride >= 0) sampling.stride = args.stride;
+  if (args.fps >= 0) sampling.fps = args.fps;
+  if (args.start >= 0) sampling.start = args.start;
+  if (args.end >= 0) sampling.end = args.end;
+  if (const auto problem = media::check_sampling(sampling)) {
+    return Error("--" + std::string(problem->key) + ": " + problem->message);
+  }
+  return ok_status();
+}
 
 int run(const RunArgs& args) {
   auto config = pipeline::load_pipeline_config(args.pipeline);
   if (!config.ok()) {
     std::cerr << "error: " << config.error().message() << "\n";
+    return 2;
+  }
+  const Status overridden = apply_overrides(args, config->sampling);
+  if (!overridden.ok()) {
+    std::cerr << "error: " << overridden.error().message() << "\n";
     return 2;
   }
   auto registry = infer::ModelRegistry::load_default();
@@ -80,6 +101,13 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Also write a video with boxes drawn (a relative path is inside --out)");
   cmd->add_option("--progress-json", args->progress_json,
                   "Rewrite this JSON file with progress during the run");
+  cmd->add_option("--stride", args->stride, "Process every Nth frame (overrides source.stride)");
+  cmd->add_option("--fps", args->fps, "Target frames per second by timestamp (overrides source.fps)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--start", args->start, "Start at this many seconds (overrides source.start)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--end", args->end, "Stop at this many seconds (overrides source.end)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-progress", args->no_progress, "No live progress line on the terminal");
   cmd->footer(
       "Exit codes: 0 completed; 3 completed but some input was corrupt or truncated; 1 failed "

@@ -24,13 +24,42 @@ Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
   if (!node.IsMap()) {
     return Error(yaml_location(file, node.Mark()) + ": " + what + " must be a mapping of key: value");
   }
-  return YamlMap(node, file, what);
+  return YamlMap(node, node.Mark(), file, what);
+}
+
+namespace {
+
+std::string join_choices(std::initializer_list<const char*> items) {
+  std::string list;
+  for (const char* item : items) list += (list.empty() ? "" : ", ") + std::string(item);
+  return list;
+}
+
+}  // namespace
+
+Result<YamlMap> YamlMap::map(const char* key, const std::string& what) const {
+  const YAML::Node value = node_[key];
+  if (!value.IsMap()) return error_at(key, what + " must be a mapping of key: value");
+  YAML::Mark mark = value.Mark();
+  for (const auto& entry : node_) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) mark = entry.first.Mark();
+  }
+  return YamlMap(value, mark, file_, what);
 }
 
 std::string YamlMap::where(const char* key) const {
-  // Point at the key itself: the value's mark is the more useful place for type errors.
+  // The value's mark is the more useful place for type errors; an empty value has no place of
+  // its own, so point at its key.
   const YAML::Node value = node_[key];
-  return value ? yaml_location(file_, value.Mark()) : where();
+  if (!value) return where();
+  if (value.IsNull() || value.Mark().is_null()) {
+    for (const auto& entry : node_) {
+      if (entry.first.IsScalar() && entry.first.Scalar() == key) {
+        return yaml_location(file_, entry.first.Mark());
+      }
+    }
+  }
+  return yaml_location(file_, value.Mark());
 }
 
 Error YamlMap::error_at(const char* key, const std::string& message) const {
@@ -43,10 +72,8 @@ Status YamlMap::check_keys(std::initializer_list<const char*> allowed) const {
     const bool known = std::any_of(allowed.begin(), allowed.end(),
                                    [&](const char* a) { return key == a; });
     if (known) continue;
-    std::string list;
-    for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
     return Error(yaml_location(file_, entry.first.Mark()) + ": unknown key '" + key + "' in " +
-                 what_ + " (allowed: " + list + ")");
+                 what_ + " (allowed: " + join_choices(allowed) + ")");
   }
   return ok_status();
 }
@@ -56,7 +83,8 @@ Status YamlMap::read_scalar(const char* key, T& out, const char* type_name) cons
   const YAML::Node value = node_[key];
   if (!value) return ok_status();
   if (!value.IsScalar()) {
-    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be " + type_name);
+    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be " + type_name +
+                             (value.IsNull() ? " (got nothing)" : ""));
   }
   try {
     out = value.as<T>();
@@ -89,6 +117,9 @@ Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* 
 }
 
 Status YamlMap::read(const char* key, int& out) const { return read_scalar(key, out, "an integer"); }
+Status YamlMap::read(const char* key, int64_t& out) const {
+  return read_scalar(key, out, "an integer");
+}
 Status YamlMap::read(const char* key, double& out) const { return read_scalar(key, out, "a number"); }
 Status YamlMap::read(const char* key, float& out) const { return read_scalar(key, out, "a number"); }
 Status YamlMap::read(const char* key, bool& out) const {
@@ -107,6 +138,21 @@ Status YamlMap::read(const char* key, std::vector<double>& out) const {
 Status YamlMap::require(const char* key, std::string& out) const {
   if (!has(key)) return error_at(nullptr, what_ + " needs '" + std::string(key) + "'");
   return read(key, out);
+}
+
+Status YamlMap::read_one_of(const char* key, std::string& out,
+                            std::initializer_list<const char*> choices) const {
+  std::string value = out;
+  FP_RETURN_IF_ERROR(read(key, value));
+  if (!has(key)) return ok_status();
+  const bool known = std::any_of(choices.begin(), choices.end(),
+                                 [&](const char* choice) { return value == choice; });
+  if (!known) {
+    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be one of " +
+                             join_choices(choices) + " (got '" + value + "')");
+  }
+  out = std::move(value);
+  return ok_status();
 }
 
 }  // namespace fp

@@ -3,11 +3,13 @@
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <sstream>
+
+#include "core/yaml_config.hpp"
 
 namespace fp::infer {
 
@@ -26,193 +28,107 @@ std::string join(const std::vector<std::string>& items, const std::string& separ
   return out.str();
 }
 
-// Reads one registry file. Every error points at a YAML node (file:line:column, 1-based) because
-// the registry is edited by hand.
-class RegistryParser {
- public:
-  explicit RegistryParser(std::string file) : file_(std::move(file)) {}
-
-  Error at(const YAML::Mark& mark, const std::string& what) const {
-    if (mark.is_null()) return Error(file_ + ": " + what);
-    return Error(file_ + ":" + std::to_string(mark.line + 1) + ":" +
-                 std::to_string(mark.column + 1) + ": " + what);
-  }
-
-  Result<std::vector<ModelSpec>> parse(const YAML::Node& root) {
-    if (!root.IsMap()) return at(root.Mark(), "expected a map with the key 'models'");
-    std::vector<ModelSpec> specs;
-    for (const auto& top : root) {
-      if (top.first.Scalar() != "models") {
-        return at(top.first.Mark(), "unknown key '" + top.first.Scalar() + "' (expected 'models')");
-      }
-      if (!top.second.IsMap()) return at(top.second.Mark(), "'models' must map names to entries");
-      for (const auto& entry : top.second) {
-        FP_ASSIGN_OR_RETURN(ModelSpec spec, parse_entry(entry.first, entry.second));
-        for (const ModelSpec& earlier : specs) {
-          if (earlier.name == spec.name) {
-            return at(entry.first.Mark(), "model '" + spec.name + "' is defined twice");
-          }
-        }
-        specs.push_back(std::move(spec));
-      }
-    }
-    std::set<std::string> names;
-    for (const ModelSpec& spec : specs) names.insert(spec.name);
-    for (const auto& [name, mark] : labels_marks_) {
-      if (!names.contains(name))
-        return at(mark, "'labels' names '" + name + "', which is not a model");
-    }
-    return specs;
-  }
-
- private:
-  using Key = YAML::Node;
-
-  Result<ModelSpec> parse_entry(const Key& key, const YAML::Node& node) {
-    ModelSpec spec;
-    spec.name = key.Scalar();
-    if (!node.IsMap()) return at(mark_of(node, key), "model '" + spec.name + "' must be a map");
-    for (const auto& field : node) {
-      FP_RETURN_IF_ERROR(parse_field(field.first, field.second, spec));
-    }
-    if (spec.kind.empty()) return at(key.Mark(), "model '" + spec.name + "' has no 'kind'");
-    if (spec.file.empty()) return at(key.Mark(), "model '" + spec.name + "' has no 'file'");
-    return spec;
-  }
-
-  Status parse_field(const Key& key, const YAML::Node& value, ModelSpec& spec) {
-    const std::string& name = key.Scalar();
-    if (name == "kind") {
-      FP_RETURN_IF_ERROR(read_text(key, value, spec.kind));
-      static const std::set<std::string> kKinds = {"detector", "face_detector", "embedder",
-                                                   "labels"};
-      if (!kKinds.contains(spec.kind)) {
-        return at(mark_of(value, key),
-                  "'kind' must be one of detector, face_detector, embedder, "
-                  "labels; got '" +
-                      spec.kind + "'");
-      }
-      return ok_status();
-    }
-    if (name == "file") return read_text(key, value, spec.file);
-    if (name == "sha256") {
-      FP_RETURN_IF_ERROR(read_text(key, value, spec.sha256));
-      const bool hex = spec.sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
-      if (!spec.sha256.empty() && (spec.sha256.size() != 64 || !hex)) {
-        return at(mark_of(value, key), "'sha256' must be 64 lower-case hex digits or empty");
-      }
-      return ok_status();
-    }
-    if (name == "size") return read_scalar(key, value, spec.size, "an integer");
-    if (name == "licence") return read_text(key, value, spec.licence);
-    if (name == "url") return read_text(key, value, spec.url);
-    if (name == "source") return read_text(key, value, spec.source);
-    if (name == "decoder") return read_text(key, value, spec.decoder);
-    if (name == "input") return parse_input(key, value, spec);
-    if (name == "preprocess") return parse_preprocess(key, value, spec.preprocess);
-    if (name == "labels") {
-      FP_RETURN_IF_ERROR(read_text(key, value, spec.labels));
-      if (!spec.labels.empty()) labels_marks_.emplace_back(spec.labels, mark_of(value, key));
-      return ok_status();
-    }
-    if (name == "conf") return read_scalar(key, value, spec.default_conf, "a number");
-    if (name == "nms") return read_scalar(key, value, spec.default_nms, "a number");
-    if (name == "notes") return read_text(key, value, spec.notes);
-    return unknown(key,
-                   "kind, file, sha256, size, licence, url, source, decoder, input, "
-                   "preprocess, labels, conf, nms, notes");
-  }
-
-  Status parse_input(const Key& key, const YAML::Node& node, ModelSpec& spec) {
-    if (!node.IsMap()) return at(mark_of(node, key), "'input' must be a map {width, height}");
-    for (const auto& field : node) {
-      const std::string& name = field.first.Scalar();
-      if (name == "width") {
-        FP_RETURN_IF_ERROR(read_scalar(field.first, field.second, spec.input_width, "an integer"));
-      } else if (name == "height") {
-        FP_RETURN_IF_ERROR(read_scalar(field.first, field.second, spec.input_height, "an integer"));
-      } else {
-        return unknown(field.first, "width, height");
-      }
-    }
+// In the registry an empty value (`url:` with nothing after it) means "none", like "".
+Status read_text(const YamlMap& map, const char* key, std::string& out) {
+  if (map.has(key) && map.node(key).IsNull()) {
+    out.clear();
     return ok_status();
   }
+  return map.read(key, out);
+}
 
-  Status parse_preprocess(const Key& key, const YAML::Node& node, Preprocess& pre) {
-    if (!node.IsMap()) return at(mark_of(node, key), "'preprocess' must be a map");
-    for (const auto& field : node) {
-      const Key& sub = field.first;
-      const YAML::Node& value = field.second;
-      const std::string& name = sub.Scalar();
-      if (name == "resize") {
-        FP_RETURN_IF_ERROR(read_text(sub, value, pre.resize));
-        if (pre.resize != "letterbox_topleft" && pre.resize != "letterbox_center" &&
-            pre.resize != "stretch") {
-          return at(mark_of(value, sub),
-                    "'resize' must be letterbox_topleft, letterbox_center "
-                    "or stretch; got '" +
-                        pre.resize + "'");
-        }
-      } else if (name == "pad_value") {
-        FP_RETURN_IF_ERROR(read_scalar(sub, value, pre.pad_value, "a number"));
-      } else if (name == "swap_rb") {
-        FP_RETURN_IF_ERROR(read_scalar(sub, value, pre.swap_rb, "true or false"));
-      } else if (name == "mean") {
-        FP_RETURN_IF_ERROR(read_triple(sub, value, pre.mean));
-      } else if (name == "std") {
-        FP_RETURN_IF_ERROR(read_triple(sub, value, pre.std));
-      } else {
-        return unknown(sub, "resize, pad_value, swap_rb, mean, std");
-      }
+// Reads a per-channel triple such as `mean: [0, 0, 0]`.
+Status read_triple(const YamlMap& map, const char* key, double (&out)[3]) {
+  std::vector<double> values(std::begin(out), std::end(out));
+  FP_RETURN_IF_ERROR(map.read(key, values));
+  if (values.size() != 3) {
+    return map.error_at(key, "'" + std::string(key) + "' must be a list of 3 numbers");
+  }
+  std::copy(values.begin(), values.end(), out);
+  return ok_status();
+}
+
+Status parse_preprocess(const YamlMap& map, Preprocess& pre) {
+  FP_RETURN_IF_ERROR(
+      map.check_keys({"resize", "interpolation", "pad_value", "swap_rb", "mean", "std"}));
+  FP_RETURN_IF_ERROR(
+      map.read_one_of("resize", pre.resize, {"letterbox_topleft", "letterbox_center", "stretch"}));
+  FP_RETURN_IF_ERROR(map.read_one_of("interpolation", pre.interpolation, {"linear", "area"}));
+  FP_RETURN_IF_ERROR(map.read("pad_value", pre.pad_value));
+  FP_RETURN_IF_ERROR(map.read("swap_rb", pre.swap_rb));
+  FP_RETURN_IF_ERROR(read_triple(map, "mean", pre.mean));
+  return read_triple(map, "std", pre.std);
+}
+
+// Reads one entry of `models:`. A `labels` reference is checked once every entry is known, so
+// its name and place are added to `label_refs`.
+Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
+                              std::vector<std::pair<std::string, std::string>>& label_refs) {
+  ModelSpec spec;
+  spec.name = name;
+  FP_RETURN_IF_ERROR(map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source",
+                                     "decoder", "input", "preprocess", "labels", "conf", "nms",
+                                     "notes"}));
+  FP_RETURN_IF_ERROR(map.require("kind", spec.kind));
+  FP_RETURN_IF_ERROR(
+      map.read_one_of("kind", spec.kind, {"detector", "face_detector", "embedder", "labels"}));
+  FP_RETURN_IF_ERROR(map.require("file", spec.file));
+  FP_RETURN_IF_ERROR(read_text(map, "sha256", spec.sha256));
+  const bool hex = spec.sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!spec.sha256.empty() && (spec.sha256.size() != 64 || !hex)) {
+    return map.error_at("sha256", "'sha256' must be 64 lower-case hex digits or empty");
+  }
+  FP_RETURN_IF_ERROR(map.read("size", spec.size));
+  FP_RETURN_IF_ERROR(read_text(map, "licence", spec.licence));
+  FP_RETURN_IF_ERROR(read_text(map, "url", spec.url));
+  FP_RETURN_IF_ERROR(read_text(map, "source", spec.source));
+  FP_RETURN_IF_ERROR(read_text(map, "decoder", spec.decoder));
+  if (map.has("input")) {
+    FP_ASSIGN_OR_RETURN(const YamlMap input, map.map("input", "input of model '" + name + "'"));
+    FP_RETURN_IF_ERROR(input.check_keys({"width", "height"}));
+    FP_RETURN_IF_ERROR(input.read("width", spec.input_width));
+    FP_RETURN_IF_ERROR(input.read("height", spec.input_height));
+  }
+  if (map.has("preprocess")) {
+    FP_ASSIGN_OR_RETURN(const YamlMap pre,
+                        map.map("preprocess", "preprocess of model '" + name + "'"));
+    FP_RETURN_IF_ERROR(parse_preprocess(pre, spec.preprocess));
+  }
+  FP_RETURN_IF_ERROR(read_text(map, "labels", spec.labels));
+  if (!spec.labels.empty()) label_refs.emplace_back(spec.labels, map.where("labels"));
+  FP_RETURN_IF_ERROR(map.read("conf", spec.default_conf));
+  FP_RETURN_IF_ERROR(map.read("nms", spec.default_nms));
+  FP_RETURN_IF_ERROR(read_text(map, "notes", spec.notes));
+  return spec;
+}
+
+// Reads a whole registry file. Every error names file:line:column because the registry is edited
+// by hand.
+Result<std::vector<ModelSpec>> parse_registry(const YAML::Node& root, const std::string& file) {
+  FP_ASSIGN_OR_RETURN(const YamlMap top, YamlMap::from(root, file, "the model registry"));
+  FP_RETURN_IF_ERROR(top.check_keys({"models"}));
+  std::vector<ModelSpec> specs;
+  if (!top.has("models")) return specs;
+  FP_ASSIGN_OR_RETURN(const YamlMap models, top.map("models", "'models'"));
+  std::vector<std::pair<std::string, std::string>> label_refs;
+  std::set<std::string> names;
+  for (const auto& entry : top.node("models")) {
+    const std::string name = entry.first.Scalar();
+    if (!names.insert(name).second) {
+      return Error(yaml_location(file, entry.first.Mark()) + ": model '" + name +
+                   "' is defined twice");
     }
-    return ok_status();
+    FP_ASSIGN_OR_RETURN(const YamlMap map, models.map(name.c_str(), "model '" + name + "'"));
+    FP_ASSIGN_OR_RETURN(ModelSpec spec, parse_entry(map, name, label_refs));
+    specs.push_back(std::move(spec));
   }
-
-  // An empty value (`key:` with nothing after it) is marked where the next token starts, often a
-  // later line, so errors about it point at the key instead.
-  static YAML::Mark mark_of(const YAML::Node& value, const Key& key) {
-    return (value.IsNull() || value.Mark().is_null()) ? key.Mark() : value.Mark();
-  }
-
-  Status unknown(const Key& key, const std::string& allowed) const {
-    return at(key.Mark(), "unknown key '" + key.Scalar() + "' (allowed: " + allowed + ")");
-  }
-
-  Status read_text(const Key& key, const YAML::Node& value, std::string& out) const {
-    if (value.IsNull()) {
-      out.clear();
-      return ok_status();
+  for (const auto& [label, where] : label_refs) {
+    if (!names.contains(label)) {
+      return Error(where + ": 'labels' names '" + label + "', which is not a model");
     }
-    if (!value.IsScalar()) return at(mark_of(value, key), "'" + key.Scalar() + "' must be text");
-    out = value.Scalar();
-    return ok_status();
   }
-
-  template <class T>
-  Status read_scalar(const Key& key, const YAML::Node& value, T& out,
-                     const std::string& expected) const {
-    if (!value.IsScalar() || !YAML::convert<T>::decode(value, out)) {
-      const std::string got = value.IsScalar() ? ", got '" + value.Scalar() + "'"
-                              : value.IsNull() ? ", got nothing"
-                                               : "";
-      return at(mark_of(value, key), "'" + key.Scalar() + "' must be " + expected + got);
-    }
-    return ok_status();
-  }
-
-  Status read_triple(const Key& key, const YAML::Node& value, double (&out)[3]) const {
-    if (!value.IsSequence() || value.size() != 3) {
-      return at(mark_of(value, key), "'" + key.Scalar() + "' must be a list of 3 numbers");
-    }
-    for (size_t i = 0; i < 3; ++i) {
-      FP_RETURN_IF_ERROR(read_scalar(key, value[i], out[i], "numbers"));
-    }
-    return ok_status();
-  }
-
-  std::string file_;
-  std::vector<std::pair<std::string, YAML::Mark>> labels_marks_;
-};
+  return specs;
+}
 
 // What the user should do about a missing or bad file; depends on whether a download exists.
 std::string fix_hint(const ModelSpec& spec) {
@@ -227,17 +143,18 @@ std::string fix_hint(const ModelSpec& spec) {
 }  // namespace
 
 Result<ModelRegistry> ModelRegistry::load(const fs::path& registry_yaml) {
-  RegistryParser parser(registry_yaml.string());
   std::error_code ec;
   if (!fs::is_regular_file(registry_yaml, ec)) {
     return Error("model registry " + registry_yaml.string() + " does not exist");
   }
+  const std::string file = registry_yaml.string();
+  FP_ASSIGN_OR_RETURN(const YAML::Node root, load_yaml_file(file));
   ModelRegistry registry;
   registry.registry_path_ = registry_yaml;
   try {
-    FP_ASSIGN_OR_RETURN(registry.models_, parser.parse(YAML::LoadFile(registry_yaml.string())));
-  } catch (const YAML::Exception& e) {
-    return parser.at(e.mark, e.msg);
+    FP_ASSIGN_OR_RETURN(registry.models_, parse_registry(root, file));
+  } catch (const YAML::Exception& e) {  // e.g. a key that is not text
+    return Error(yaml_location(file, e.mark) + ": " + e.msg);
   }
   return registry;
 }

@@ -19,6 +19,7 @@ namespace fp::infer {
 // How an image becomes the model's input tensor (NCHW float32).
 struct Preprocess {
   std::string resize = "letterbox_topleft";  // letterbox_topleft | letterbox_center | stretch
+  std::string interpolation = "linear";      // linear | area (cv::INTER_LINEAR, cv::INTER_AREA)
   double pad_value = 0;                      // fill of the letterbox border
   bool swap_rb = false;                      // true: the model wants RGB (frames are BGR)
   double mean[3] = {0, 0, 0};                // subtracted per channel, in the model's channel order

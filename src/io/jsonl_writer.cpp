@@ -14,8 +14,8 @@ Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
   return writer;
 }
 
-Status JsonlWriter::write(const nlohmann::json& row) {
-  const std::string line = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+Status JsonlWriter::write(const nlohmann::ordered_json& row) {
+  const std::string line = row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   if (!out_) return Error("cannot write " + file_.temp_path().string() + " (disk full?)");
   ++rows_;

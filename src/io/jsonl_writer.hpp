@@ -16,7 +16,7 @@ class JsonlWriter {
   static Result<JsonlWriter> open(const std::filesystem::path& path);
 
   // Each line is complete when written: a reader (or a crash) never sees half a line flushed.
-  Status write(const nlohmann::json& row);
+  Status write(const nlohmann::ordered_json& row);
   // Flushes, closes and renames the file into place.
   Status commit();
   int64_t rows() const { return rows_; }

@@ -131,8 +131,8 @@ void FfmpegSource::describe_stream() {
   const AVStream& stream = *format_->streams[stream_index_];
   time_base_ = stream.time_base;
   constant_fps_ = constant_frame_rate(stream);
-  const AVRational guessed = av_guess_frame_rate(format_.get(), format_->streams[stream_index_],
-                                                 nullptr);
+  const AVRational guessed =
+      av_guess_frame_rate(format_.get(), format_->streams[stream_index_], nullptr);
   info_.fps = constant_fps_ > 0 ? constant_fps_ : (is_valid(guessed) ? av_q2d(guessed) : 0);
   info_.width = stream.codecpar->width;
   info_.height = stream.codecpar->height;
@@ -158,11 +158,10 @@ void FfmpegSource::describe_stream() {
 void FfmpegSource::seek_to_start() {
   for (double margin = 0;; margin = margin == 0 ? 1 : margin * 2) {
     const double target_seconds = options_.start - margin;
-    const int64_t target =
-        target_seconds <= 0
-            ? origin_
-            : origin_ + av_rescale_q(std::llround(target_seconds * AV_TIME_BASE), AV_TIME_BASE_Q,
-                                     time_base_);
+    const int64_t target = target_seconds <= 0
+                               ? origin_
+                               : origin_ + av_rescale_q(std::llround(target_seconds * AV_TIME_BASE),
+                                                        AV_TIME_BASE_Q, time_base_);
     if (av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD) < 0) return;
     av_frame_unref(frame_.get());
     avcodec_flush_buffers(codec_.get());
@@ -199,10 +198,11 @@ void FfmpegSource::feed_packet() {
     // Anything but a clean end of file means frames were lost: report it, decode what we have.
     if (read != AVERROR_EOF) {
       report_.truncated = true;
-      const bool timed_out = is_stream_ && (read == AVERROR_EXIT || read == AVERROR(ETIMEDOUT) ||
-                                            deadline_passed());
-      errors_.record(timed_out ? timeout_message()
-                               : "reading '" + uri_ + "' failed: " + av_error_text(read));
+      const bool timed_out =
+          is_stream_ && (read == AVERROR_EXIT || read == AVERROR(ETIMEDOUT) || deadline_passed());
+      read_error_ =
+          timed_out ? timeout_message() : "reading '" + uri_ + "' failed: " + av_error_text(read);
+      errors_.record(read_error_);
     }
     avcodec_send_packet(codec_.get(), nullptr);
     draining_ = true;
@@ -308,7 +308,8 @@ void FfmpegSource::finish() {
 
 SourceReport FfmpegSource::report() const {
   SourceReport out = report_;
-  out.last_error = errors_.last();
+  // Why the input ended early says more than a decoder complaining about the last partial frame.
+  out.last_error = read_error_.empty() ? errors_.last() : read_error_;
   return out;
 }
 

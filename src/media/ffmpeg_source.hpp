@@ -59,6 +59,7 @@ class FfmpegSource final : public Source {
 
   // Declared before the FFmpeg objects so it outlives the decoder threads that log into it.
   ErrorSink errors_;
+  std::string read_error_;  // why the demuxer stopped before the end of the input, if it did
   bool deadline_armed_ = false;
   std::chrono::steady_clock::time_point deadline_;
 
@@ -75,7 +76,7 @@ class FfmpegSource final : public Source {
   int64_t decoded_ = 0;              // frames the decoder produced, for sources without fps
   int64_t last_index_ = -1;          // of the last frame returned
   double last_pts_ = 0;
-  int64_t end_index_ = 0;  // one past the highest index decoded, to detect truncation
+  int64_t end_index_ = 0;       // one past the highest index decoded, to detect truncation
   bool frame_pending_ = false;  // frame_ holds a decoded frame next() has not returned yet
   bool draining_ = false;       // the demuxer is done and the decoder was told to flush
   bool finished_ = false;

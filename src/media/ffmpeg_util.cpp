@@ -41,8 +41,8 @@ std::string format_message(void* avcl, const char* format, va_list args) {
   char text[1024];
   std::vsnprintf(text, sizeof(text), format, args);
   std::string message(text);
-  while (!message.empty() && (message.back() == '\n' || message.back() == '\r' ||
-                              message.back() == ' ')) {
+  while (!message.empty() &&
+         (message.back() == '\n' || message.back() == '\r' || message.back() == ' ')) {
     message.pop_back();
   }
   const AVClass* av_class = class_of(avcl);

@@ -13,8 +13,8 @@ namespace fp::media {
 namespace fs = std::filesystem;
 
 bool has_image_extension(const fs::path& path) {
-  static constexpr std::array<const char*, 7> kExtensions = {".jpg", ".jpeg", ".png", ".bmp",
-                                                             ".webp", ".tif", ".tiff"};
+  static constexpr std::array<const char*, 7> kExtensions = {".jpg",  ".jpeg", ".png", ".bmp",
+                                                             ".webp", ".tif",  ".tiff"};
   std::string extension = path.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -8,11 +8,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <opencv2/core/mat.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
 
 #include "media/source.hpp"
 

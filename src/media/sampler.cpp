@@ -5,6 +5,16 @@
 
 namespace fp::media {
 
+std::optional<SamplingProblem> check_sampling(const SamplingOptions& o) {
+  if (o.stride < 1) return SamplingProblem{"stride", "'stride' must be 1 or more"};
+  if (o.fps < 0) return SamplingProblem{"fps", "'fps' must be 0 (every frame) or more"};
+  if (o.start < 0) return SamplingProblem{"start", "'start' must be 0 or more seconds"};
+  if (o.end < 0 || (o.end > 0 && o.end <= o.start)) {
+    return SamplingProblem{"end", "'end' must be 0 (the end) or later than 'start'"};
+  }
+  return std::nullopt;
+}
+
 bool Sampler::accept(int64_t index, double pts) {
   if (pts < options_.start || finished(pts)) return false;
   if (options_.stride > 1 && index % options_.stride != 0) return false;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 
 namespace fp::media {
 
@@ -11,6 +13,13 @@ struct SamplingOptions {
   double start = 0;   // seconds
   double end = 0;     // seconds; 0 means the end of the input
 };
+
+// What is wrong with sampling options: the key at fault and a message; std::nullopt when valid.
+struct SamplingProblem {
+  const char* key;
+  std::string message;
+};
+std::optional<SamplingProblem> check_sampling(const SamplingOptions& options);
 
 class Sampler {
  public:

@@ -78,7 +78,8 @@ Status FfmpegVideoWriter::open(const std::string& format, int width, int height,
   Status opened = error("no encoder for format '" + format + "'", 0);
   for (const char* name : kEncoders) {
     const AVCodec* encoder = avcodec_find_encoder_by_name(name);
-    if (!encoder || avformat_query_codec(output_->oformat, encoder->id, FF_COMPLIANCE_NORMAL) != 1) {
+    if (!encoder ||
+        avformat_query_codec(output_->oformat, encoder->id, FF_COMPLIANCE_NORMAL) != 1) {
       continue;
     }
     codec_.reset(avcodec_alloc_context3(encoder));

@@ -156,7 +156,7 @@ Status DetectStage::process(FrameResult& item) {
   return ok_status();
 }
 
-nlohmann::json DetectStage::report() const {
+nlohmann::ordered_json DetectStage::report() const {
   const infer::ModelSpec& spec = model_->spec();
   return {{"model", spec.name},
           {"backend", model_->backend_name()},

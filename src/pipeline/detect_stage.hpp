@@ -29,7 +29,7 @@ class DetectStage : public Stage {
 
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
-  nlohmann::json report() const override;
+  nlohmann::ordered_json report() const override;
 
   // The steps of process(), public so benchmarks can time the model alone on the same inputs.
   cv::Mat preprocess(const cv::Mat& image, vision::InputTransform* transform) const;

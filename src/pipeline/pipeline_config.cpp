@@ -16,11 +16,8 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.read("end", s.end));
   FP_RETURN_IF_ERROR(source.read("queue", config.queue_frames));
   FP_RETURN_IF_ERROR(source.read("decoder_threads", config.decoder_threads));
-  if (s.stride < 1) return source.error_at("stride", "'stride' must be 1 or more");
-  if (s.fps < 0) return source.error_at("fps", "'fps' must be 0 (every frame) or more");
-  if (s.start < 0) return source.error_at("start", "'start' must be 0 or more seconds");
-  if (s.end < 0 || (s.end > 0 && s.end <= s.start)) {
-    return source.error_at("end", "'end' must be 0 (the end) or later than 'start'");
+  if (const auto problem = media::check_sampling(s)) {
+    return source.error_at(problem->key, problem->message);
   }
   if (config.queue_frames < 1 || config.queue_frames > 1024) {
     return source.error_at("queue", "'queue' must be between 1 and 1024 frames");

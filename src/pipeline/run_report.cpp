@@ -6,9 +6,9 @@ namespace fp::pipeline {
 
 namespace {
 
-nlohmann::json input_json(const InputRecord& in, int stream) {
+nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
   const media::SourceReport& s = in.source;
-  nlohmann::json j{{"stream", stream},
+  nlohmann::ordered_json j{{"stream", stream},
                    {"uri", in.info.uri},
                    {"kind", in.info.kind},
                    {"codec", in.info.codec},
@@ -24,17 +24,17 @@ nlohmann::json input_json(const InputRecord& in, int stream) {
                    {"truncated", s.truncated},
                    {"last_good_frame", s.last_good_frame},
                    {"last_good_pts", s.last_good_pts}};
-  j["last_error"] = s.last_error.empty() ? nlohmann::json() : nlohmann::json(s.last_error);
-  j["error"] = in.error.empty() ? nlohmann::json() : nlohmann::json(in.error);
+  j["last_error"] = s.last_error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.last_error);
+  j["error"] = in.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(in.error);
   return j;
 }
 
 }  // namespace
 
-nlohmann::json build_run_report(const RunFacts& f, const telemetry::StageTimings& timings) {
+nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::StageTimings& timings) {
   const double cpu = f.usage_at_end.cpu_seconds - f.usage_at_start.cpu_seconds;
   const double wall = f.setup_seconds + f.processing_seconds;
-  nlohmann::json report{
+  nlohmann::ordered_json report{
       {"framepipe_version", FRAMEPIPE_VERSION},
       {"pipeline", f.pipeline},
       {"config_file", f.config_file},
@@ -52,11 +52,11 @@ nlohmann::json build_run_report(const RunFacts& f, const telemetry::StageTimings
       {"stages", f.stages},
       {"sampling", f.sampling},
       {"outputs", f.outputs}};
-  report["error"] = f.error.empty() ? nlohmann::json() : nlohmann::json(f.error);
-  nlohmann::json inputs = nlohmann::json::array();
+  report["error"] = f.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.error);
+  nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   for (size_t i = 0; i < f.inputs.size(); ++i) inputs.push_back(input_json(f.inputs[i], static_cast<int>(i)));
   report["inputs"] = std::move(inputs);
-  nlohmann::json queues = nlohmann::json::array();
+  nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const QueueRecord& q : f.queues) {
     queues.push_back({{"name", q.name}, {"capacity", q.capacity}, {"high_water", q.high_water}});
   }
@@ -64,7 +64,7 @@ nlohmann::json build_run_report(const RunFacts& f, const telemetry::StageTimings
   return report;
 }
 
-std::string format_summary(const nlohmann::json& r, const telemetry::StageTimings& timings) {
+std::string format_summary(const nlohmann::ordered_json& r, const telemetry::StageTimings& timings) {
   char line[512];
   std::string out;
   std::snprintf(line, sizeof(line),

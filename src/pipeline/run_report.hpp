@@ -40,12 +40,12 @@ struct RunFacts {
   telemetry::ProcessUsage usage_at_end;
   std::vector<InputRecord> inputs;
   std::vector<QueueRecord> queues;
-  nlohmann::json stages = nlohmann::json::array();  // each stage's own report()
-  nlohmann::json outputs = nlohmann::json::object();
-  nlohmann::json sampling = nlohmann::json::object();
+  nlohmann::ordered_json stages = nlohmann::ordered_json::array();  // each stage's own report()
+  nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
+  nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
 };
 
-nlohmann::json build_run_report(const RunFacts& facts, const telemetry::StageTimings& timings);
-std::string format_summary(const nlohmann::json& report, const telemetry::StageTimings& timings);
+nlohmann::ordered_json build_run_report(const RunFacts& facts, const telemetry::StageTimings& timings);
+std::string format_summary(const nlohmann::ordered_json& report, const telemetry::StageTimings& timings);
 
 }  // namespace fp::pipeline

@@ -115,7 +115,12 @@ void decode_sources(std::vector<std::unique_ptr<media::Source>>& sources,
       decode_ms = 0;
       stopped = !out.push(std::move(item));
     }
-    shared.inputs[s].source = source.report();
+    InputRecord& record = shared.inputs[s];
+    record.source = source.report();
+    if (record.source.frames == 0 && record.error.empty() && !stopped) {
+      record.error = "no frame could be read from this input";
+      if (!record.source.last_error.empty()) record.error += " (" + record.source.last_error + ")";
+    }
     if (stopped) break;
   }
   out.close();
@@ -258,7 +263,7 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
                   {"processed", processed.capacity(), processed.high_water()}};
   for (const auto& stage : stages) {
-    nlohmann::json r = stage->report();
+    nlohmann::ordered_json r = stage->report();
     r["name"] = stage->name();
     facts.stages.push_back(std::move(r));
   }

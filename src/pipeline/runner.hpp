@@ -35,7 +35,7 @@ enum class RunStatus { kCompleted, kCompletedWithErrors, kFailed, kInterrupted }
 struct RunOutcome {
   RunStatus status = RunStatus::kCompleted;
   std::string error;      // the fatal error for kFailed, else empty
-  nlohmann::json report;  // what run.json holds
+  nlohmann::ordered_json report;  // what run.json holds
   std::string summary;    // the terminal summary table
 };
 

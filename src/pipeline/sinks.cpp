@@ -13,15 +13,15 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
-nlohmann::json detection_row(const FrameResult& item) {
+nlohmann::ordered_json detection_row(const FrameResult& item) {
   const Frame& frame = item.frame;
-  nlohmann::json row{{"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
+  nlohmann::ordered_json row{{"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
   if (!frame.file.empty()) row["file"] = frame.file;
   if (frame.skipped()) {
     row["skipped"] = frame.skip_reason;
     return row;
   }
-  nlohmann::json detections = nlohmann::json::array();
+  nlohmann::ordered_json detections = nlohmann::ordered_json::array();
   for (const Detection& d : item.detections) {
     detections.push_back({{"class", d.label},
                           {"class_id", d.class_id},

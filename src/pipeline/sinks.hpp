@@ -25,7 +25,7 @@ class Sink {
 };
 
 // The JSON row of one processed frame (documented in README.md, "Outputs").
-nlohmann::json detection_row(const FrameResult& item);
+nlohmann::ordered_json detection_row(const FrameResult& item);
 
 // detections.jsonl: one row per processed frame, a skip row for each frame that had no image.
 class DetectionsJsonlSink : public Sink {

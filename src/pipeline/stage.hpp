@@ -28,7 +28,7 @@ class Stage {
   virtual ~Stage() = default;
   virtual const std::string& name() const = 0;
   virtual Status process(FrameResult& item) = 0;
-  virtual nlohmann::json report() const { return nlohmann::json::object(); }
+  virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
 };
 
 // What a stage factory gets: its YAML mapping and the model registry.

@@ -13,15 +13,15 @@ double ProgressState::eta() const {
   return static_cast<double>(std::max<int64_t>(0, expected_frames - frames)) / fps();
 }
 
-nlohmann::json ProgressState::to_json() const {
-  nlohmann::json j{{"status", status},   {"input", input},     {"stream", stream},
+nlohmann::ordered_json ProgressState::to_json() const {
+  nlohmann::ordered_json j{{"status", status},   {"input", input},     {"stream", stream},
                    {"streams", streams}, {"frames", frames},   {"elapsed_s", elapsed},
                    {"fps", fps()}};
-  j["expected_frames"] = expected_frames > 0 ? nlohmann::json(expected_frames) : nlohmann::json();
-  j["eta_s"] = eta() >= 0 ? nlohmann::json(eta()) : nlohmann::json();
+  j["expected_frames"] = expected_frames > 0 ? nlohmann::ordered_json(expected_frames) : nlohmann::ordered_json();
+  j["eta_s"] = eta() >= 0 ? nlohmann::ordered_json(eta()) : nlohmann::ordered_json();
   j["percent"] = expected_frames > 0
-                     ? nlohmann::json(100.0 * static_cast<double>(frames) / expected_frames)
-                     : nlohmann::json();
+                     ? nlohmann::ordered_json(100.0 * static_cast<double>(frames) / expected_frames)
+                     : nlohmann::ordered_json();
   return j;
 }
 

@@ -23,7 +23,7 @@ struct ProgressState {
   double fps() const { return elapsed > 0 ? static_cast<double>(frames) / elapsed : 0; }
   // Seconds left at the current rate; negative when unknown.
   double eta() const;
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
 };
 
 class ProgressReporter {

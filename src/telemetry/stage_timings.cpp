@@ -20,13 +20,13 @@ const StageTimings::Stage* StageTimings::find(const std::string& name) const {
   return nullptr;
 }
 
-nlohmann::json to_json(const LatencySummary& s) {
+nlohmann::ordered_json to_json(const LatencySummary& s) {
   return {{"count", s.count}, {"mean_ms", s.mean}, {"p50_ms", s.p50}, {"p90_ms", s.p90},
           {"p99_ms", s.p99},  {"max_ms", s.max}};
 }
 
-nlohmann::json StageTimings::to_json() const {
-  nlohmann::json out = nlohmann::json::array();
+nlohmann::ordered_json StageTimings::to_json() const {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
   for (const Stage& s : stages_) {
     out.push_back({{"stage", s.name},
                    {"steady", telemetry::to_json(s.steady.summary())},

@@ -33,7 +33,7 @@ class StageTimings {
   const std::vector<Stage>& stages() const { return stages_; }
   const Stage* find(const std::string& name) const;
 
-  nlohmann::json to_json() const;
+  nlohmann::ordered_json to_json() const;
   // A fixed-width table for the terminal.
   std::string to_table() const;
 
@@ -42,6 +42,6 @@ class StageTimings {
   std::vector<Stage> stages_;
 };
 
-nlohmann::json to_json(const LatencySummary& summary);
+nlohmann::ordered_json to_json(const LatencySummary& summary);
 
 }  // namespace fp::telemetry

@@ -39,7 +39,7 @@ cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode, dou
     if (scaled == image.size()) {
       image.copyTo(roi);
     } else {
-      cv::resize(image, roi, scaled, 0, 0, cv::INTER_LINEAR);
+      cv::resize(image, roi, scaled, 0, 0, mode == ResizeMode::kLetterboxCenter ? cv::INTER_AREA : cv::INTER_LINEAR);
     }
   }
   if (transform) *transform = t;

@@ -26,7 +26,7 @@ TEST(Sampler, TargetFpsPicksByTimestampWithoutDrift) {
   SamplingOptions o;
   o.fps = 10;
   const auto frames = accepted(o, 300, 30000.0 / 1001.0);  // 29.97 fps for ~10 s
-  ASSERT_EQ(frames.size(), 100u);                           // 0.0 .. 9.9 s every 0.1 s
+  ASSERT_EQ(frames.size(), 100u);                          // 0.0 .. 9.9 s every 0.1 s
   EXPECT_EQ(frames[1], 3);
   EXPECT_EQ(frames.back(), 297);
 }

@@ -1,0 +1,324 @@
+// End-to-end runs of `framepipe run` on the shared media: outputs, accuracy and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "test_support.hpp"
+#include "vision/nms.hpp"
+
+namespace fp::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kPeople = (source_dir() / "examples/people.yaml").string();
+
+std::string vtest() { return media_path("video/vtest_480x360.avi").string(); }
+
+// Every line of a JSONL file, parsed; fails the test on a line that is not JSON.
+std::vector<json> read_jsonl(const fs::path& path) {
+  std::vector<json> rows;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    json row = json::parse(line, nullptr, false);
+    EXPECT_FALSE(row.is_discarded()) << path << ": " << line;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+json read_json(const fs::path& path) { return json::parse(read_file(path)); }
+
+bool has_partial_files(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".partial") return true;
+  }
+  return false;
+}
+
+// Copies the first `fraction` of a file's bytes, as a download cut off half way would leave it.
+void write_prefix(const fs::path& from, const fs::path& to, double fraction) {
+  const std::string bytes = read_file(from);
+  write_file(to, bytes.substr(0, static_cast<size_t>(bytes.size() * fraction)));
+}
+
+TEST(RunCommand, VideoGivesDetectionsReportProgressAndAnnotatedVideo) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--stride",
+                                "40", "--annotate", "boxes.mp4", "--progress-json",
+                                (out / "progress.json").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("detect.inference"), std::string::npos) << r.output;  // summary table
+
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  ASSERT_EQ(rows.size(), 20u);  // frames 0, 40, ..., 760
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["stream"], 0);
+    EXPECT_EQ(rows[i]["frame"], static_cast<int>(i * 40));
+    EXPECT_NEAR(rows[i]["pts"].get<double>(), i * 4.0, 1e-6);  // 10 fps source
+    EXPECT_GE(rows[i]["detections"].size(), 3u) << rows[i];
+    for (const auto& d : rows[i]["detections"]) {
+      EXPECT_EQ(d["class"], "person");
+      EXPECT_GE(d["score"].get<double>(), 0.3);
+      EXPECT_LE(d["box"][2].get<double>(), 480.0);
+    }
+  }
+
+  const json report = read_json(out / "run.json");
+  EXPECT_EQ(report["status"], "completed");
+  EXPECT_EQ(report["frames_processed"], 20);
+  EXPECT_GT(report["fps"].get<double>(), 0);
+  EXPECT_GT(report["cpu_percent"].get<double>(), 0);
+  EXPECT_GT(report["peak_rss_mb"].get<double>(), 10);
+  bool found_inference = false;
+  for (const auto& stage : report["stage_timings"]) {
+    if (stage["stage"] != "detect.inference") continue;
+    found_inference = true;
+    EXPECT_EQ(stage["warmup"]["count"], 5);  // telemetry.warmup_frames in people.yaml
+    EXPECT_EQ(stage["steady"]["count"], 15);
+    EXPECT_GE(stage["steady"]["p90_ms"].get<double>(), stage["steady"]["p50_ms"].get<double>());
+  }
+  EXPECT_TRUE(found_inference) << report.dump(2);
+  EXPECT_EQ(report["stages"][0]["calls"], 20);
+  EXPECT_EQ(report["inputs"][0]["frames_read"], 795);
+
+  const json progress = read_json(out / "progress.json");
+  EXPECT_EQ(progress["status"], "completed");
+  EXPECT_EQ(progress["frames"], 20);
+  EXPECT_EQ(progress["expected_frames"], 20);
+
+  const auto probe = run_program({"ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                                  "-show_entries", "stream=nb_read_frames,width,height", "-of",
+                                  "csv=p=0", (out / "boxes.mp4").string()});
+  EXPECT_EQ(probe.exit_code, 0) << probe.output;
+  EXPECT_NE(probe.output.find("480,360,20"), std::string::npos) << probe.output;
+  EXPECT_FALSE(has_partial_files(out.path()));
+}
+
+// Frame i of vtest is MOT frame i+1; the MOT boxes are in 768x576 pixels (x0.625 here).
+TEST(RunCommand, PersonBoxesAgreeWithPets09Detections) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--stride",
+                                "50", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::map<int, std::vector<Box>> reference;
+  std::ifstream det(media_path("mot/PETS09-S2L1/det.txt"));
+  for (std::string line; std::getline(det, line);) {
+    std::stringstream ss(line);
+    std::vector<double> v;
+    for (std::string field; std::getline(ss, field, ',');) v.push_back(std::stod(field));
+    const float s = 0.625f;
+    reference[static_cast<int>(v[0]) - 1].push_back(
+        Box{static_cast<float>(v[2]) * s, static_cast<float>(v[3]) * s,
+            static_cast<float>(v[2] + v[4]) * s, static_cast<float>(v[3] + v[5]) * s});
+  }
+  double sum = 0;
+  int count = 0;
+  for (const json& row : read_jsonl(out / "detections.jsonl")) {
+    std::vector<Box> ours;
+    for (const auto& d : row["detections"]) {
+      ours.push_back(Box{d["box"][0], d["box"][1], d["box"][2], d["box"][3]});
+    }
+    for (const Box& ref : reference[row["frame"].get<int>()]) {
+      float best = 0;
+      for (const Box& b : ours) best = std::max(best, vision::iou(ref, b));
+      sum += best;
+      ++count;
+    }
+  }
+  ASSERT_GT(count, 50);
+  EXPECT_GE(sum / count, 0.55) << "mean best IoU over " << count << " reference boxes";
+}
+
+TEST(RunCommand, StartAndEndSelectSourceFrames) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--start",
+                                "30", "--end", "31", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  ASSERT_EQ(rows.size(), 10u);
+  EXPECT_EQ(rows.front()["frame"], 300);
+  EXPECT_EQ(rows.back()["frame"], 309);
+}
+
+TEST(RunCommand, ImageFolderIsReadInNameOrderWithSkipRowForBrokenImage) {
+  TempDir photos, out;
+  fs::copy_file(media_path("images/two_people.jpg"), photos / "b_two_people.jpg");
+  fs::copy_file(media_path("images/messi5.jpg"), photos / "a_messi.jpg");
+  write_file(photos / "c_broken.jpg", "not a jpeg");
+  write_file(photos / "notes.txt", "ignored");
+  const auto r = run_framepipe({"run", kPeople, photos.path().string(), "--out",
+                                out.path().string(), "--no-progress"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;  // completed, but one input item was unreadable
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[0]["file"].get<std::string>().find("a_messi.jpg"), std::string::npos);
+  EXPECT_EQ(rows[0]["detections"].size(), 6u);
+  EXPECT_EQ(rows[1]["detections"].size(), 2u);
+  EXPECT_EQ(rows[2]["skipped"], "unreadable_image");
+  EXPECT_EQ(read_json(out / "run.json")["status"], "completed_with_errors");
+}
+
+TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, media_path("images/two_people.jpg").string(),
+                                media_path("images/messi5.jpg").string(), "--out",
+                                out.path().string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["stream"], 0);
+  EXPECT_EQ(rows[1]["stream"], 1);
+  EXPECT_EQ(rows[1]["detections"].size(), 6u);
+}
+
+TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
+  const int port = free_tcp_port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/live.ts";
+  // AVI carries no timestamps, so the server generates them for MPEG-TS.
+  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-fflags", "+genpts",
+                            "-i", vtest(), "-c", "copy", "-f", "mpegts", "-listen", "1", url});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the server bind
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, url, "--out", out.path().string(), "--stride", "20",
+                                "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  ASSERT_GE(rows.size(), 38u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i]["frame"].get<int>() - rows[i - 1]["frame"].get<int>(), 20);
+  }
+  EXPECT_EQ(read_json(out / "run.json")["inputs"][0]["kind"], "stream");
+}
+
+// --- bad input: a clear message, a non-zero exit, and no output that looks complete ---
+
+TEST(RunCommandBadInput, StreamThatSendsNothingIsAnInputError) {
+  const int port = free_tcp_port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/empty.ts";
+  TempDir dir;
+  write_file(dir / "empty.ts", "");
+  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "quiet", "-f", "mpegts", "-i",
+                            (dir / "empty.ts").string(), "-c", "copy", "-f", "mpegts", "-listen",
+                            "1", url});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto r = run_framepipe({"run", kPeople, url, "--out", (dir / "out").string(),
+                                "--no-progress"});
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(url), std::string::npos) << r.output;
+}
+
+TEST(RunCommandBadInput, MissingInput) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, "/no/such/video.mp4", "--out", out.path().string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("/no/such/video.mp4"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "detections.jsonl"));
+}
+
+TEST(RunCommandBadInput, NonMediaFile) {
+  TempDir dir;
+  write_file(dir / "notes.mp4", "this is a text file, not a video\n");
+  const auto r = run_framepipe({"run", kPeople, (dir / "notes.mp4").string(), "--out",
+                                (dir / "out").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("notes.mp4"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
+}
+
+TEST(RunCommandBadInput, TruncatedVideoKeepsGoodFramesAndReportsWhereItEnded) {
+  TempDir dir;
+  write_prefix(vtest(), dir / "half.avi", 0.5);
+  const auto r = run_framepipe({"run", kPeople, (dir / "half.avi").string(), "--out",
+                                (dir / "out").string(), "--stride", "10"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("last good frame"), std::string::npos) << r.output;
+  const auto rows = read_jsonl(dir / "out" / "detections.jsonl");
+  EXPECT_GT(rows.size(), 10u);
+  EXPECT_LT(rows.size(), 80u);
+  const json report = read_json(dir / "out" / "run.json");
+  EXPECT_EQ(report["status"], "completed_with_errors");
+  EXPECT_TRUE(report["inputs"][0]["truncated"].get<bool>()) << report["inputs"][0];
+  EXPECT_GE(report["inputs"][0]["last_good_frame"].get<int>(), rows.back()["frame"].get<int>());
+}
+
+TEST(RunCommandBadInput, FlippedBytesAreCountedAndOutputStaysValid) {
+  TempDir dir;
+  std::string bytes = read_file(vtest());
+  for (size_t i = bytes.size() * 3 / 10; i < bytes.size() * 6 / 10; i += 997) bytes[i] ^= 0xFF;
+  write_file(dir / "flipped.avi", bytes);
+  const auto r = run_framepipe({"run", kPeople, (dir / "flipped.avi").string(), "--out",
+                                (dir / "out").string(), "--stride", "10"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  const auto rows = read_jsonl(dir / "out" / "detections.jsonl");
+  EXPECT_GE(rows.size(), 70u);  // every sampled frame has a result or a skip row
+  const json input = read_json(dir / "out" / "run.json")["inputs"][0];
+  EXPECT_GT(input["decode_errors"].get<int>() + input["frames_skipped"].get<int>(), 0) << input;
+  EXPECT_TRUE(input["last_error"].is_string()) << input;
+}
+
+void expect_config_error(const std::string& yaml, const std::string& expected) {
+  TempDir dir;
+  write_file(dir / "p.yaml", yaml);
+  const auto r = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
+                                (dir / "out").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
+}
+
+TEST(RunCommandBadInput, UnknownYamlKeyNamesFileLineColumn) {
+  expect_config_error("name: p\nstages:\n  - detect:\n      model: yolox_nano_416\n      cnof: 0.3\n",
+                      "p.yaml:5:7: unknown key 'cnof'");
+}
+
+TEST(RunCommandBadInput, WrongYamlTypeNamesFileLineColumn) {
+  expect_config_error("name: p\nsource:\n  fps: fast\nstages:\n  - detect: {model: yolox_nano_416}\n",
+                      "p.yaml:3:8: 'fps' in source must be a number");
+}
+
+TEST(RunCommandBadInput, ModelMissingNamesModelPathsAndFix) {
+  expect_config_error("name: p\nstages:\n  - detect: {model: yolox_s}\n", "models fetch yolox_s");
+}
+
+TEST(RunCommandBadInput, ModelShaMismatchNamesModelAndFix) {
+  TempDir models, out;
+  fs::create_directories(models / "detection");
+  write_file(models / "detection" / "yolox_nano_416.onnx", "not the real weights");
+  const auto r = run_framepipe_with_env(
+      {"run", kPeople, vtest(), "--out", out.path().string()},
+      {{"FRAMEPIPE_MODELS", models.path().string()}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("yolox_nano_416"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("sha256"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("models fetch"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "detections.jsonl"));
+}
+
+TEST(RunCommandBadInput, UnwritableOutputDirectory) {
+  TempDir dir;
+  write_file(dir / "a_file", "x");
+  const std::string out = (dir / "a_file" / "out").string();
+  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find(out), std::string::npos) << r.output;
+}
+
+TEST(RunCommandBadInput, BadOverrideAndMissingArguments) {
+  TempDir out;
+  EXPECT_EQ(run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--stride", "0"})
+                .exit_code,
+            2);
+  EXPECT_EQ(run_framepipe({"run", kPeople, vtest()}).exit_code, 2);  // no --out
+  EXPECT_EQ(run_framepipe({"frobnicate"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace fp::test

@@ -1,0 +1,306 @@
+#include "media/ffmpeg_source.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "media/source.hpp"
+#include "test_support.hpp"
+
+namespace fp::media {
+namespace {
+
+using fp::test::media_path;
+using fp::test::TempDir;
+
+struct FrameSummary {
+  int64_t index = 0;
+  double pts = 0;
+  int width = 0;
+  int height = 0;
+  std::string skip_reason;
+  uint64_t hash = 0;  // of the pixels, to compare decodes without keeping hundreds of images
+};
+
+uint64_t pixel_hash(const cv::Mat& image) {
+  uint64_t hash = 1469598103934665603ull;  // FNV-1a
+  for (int row = 0; row < image.rows; ++row) {
+    const uint8_t* data = image.ptr<uint8_t>(row);
+    for (size_t i = 0; i < image.cols * image.elemSize(); ++i)
+      hash = (hash ^ data[i]) * 1099511628211ull;
+  }
+  return hash;
+}
+
+std::vector<FrameSummary> read_all(Source& source) {
+  std::vector<FrameSummary> frames;
+  for (;;) {
+    auto next = source.next();
+    EXPECT_TRUE(next.ok()) << (next.ok() ? "" : next.error().message());
+    if (!next.ok() || !next.value()) return frames;
+    const Frame& frame = *next.value();
+    frames.push_back({frame.index, frame.pts, frame.image.cols, frame.image.rows, frame.skip_reason,
+                      pixel_hash(frame.image)});
+  }
+}
+
+std::unique_ptr<Source> open_or_fail(const std::string& uri, SourceOptions options = {}) {
+  auto source = open_source(uri, options);
+  EXPECT_TRUE(source.ok()) << (source.ok() ? "" : source.error().message());
+  return source.ok() ? std::move(source).value() : nullptr;
+}
+
+// Writes the first `fraction` of `from`'s bytes to `to`, as if a copy or download stopped there.
+void write_prefix(const std::filesystem::path& from, const std::filesystem::path& to,
+                  double fraction) {
+  const std::string bytes = fp::test::read_file(from);
+  fp::test::write_file(to, bytes.substr(0, static_cast<size_t>(bytes.size() * fraction)));
+}
+
+TEST(FfmpegSource, VtestHasContiguousIndicesAndTenFpsPts) {
+  auto source = open_or_fail(media_path("video/vtest_480x360.avi"));
+  ASSERT_TRUE(source);
+  EXPECT_EQ(source->info().kind, "video");
+  EXPECT_EQ(source->info().codec, "h264");
+  EXPECT_DOUBLE_EQ(source->info().fps, 10);
+  EXPECT_EQ(source->info().expected_frames, 795);
+  EXPECT_EQ(source->info().width, 480);
+  EXPECT_EQ(source->info().height, 360);
+  const auto frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 795u);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ASSERT_EQ(frames[i].index, static_cast<int64_t>(i));
+    ASSERT_NEAR(frames[i].pts, i / 10.0, 1e-6) << "frame " << i;
+    ASSERT_EQ(frames[i].width, 480);
+    ASSERT_EQ(frames[i].height, 360);
+    ASSERT_TRUE(frames[i].skip_reason.empty());
+  }
+  const SourceReport report = source->report();
+  EXPECT_FALSE(report.has_errors());
+  EXPECT_EQ(report.frames, 795);
+  EXPECT_EQ(report.last_good_frame, 794);
+  EXPECT_TRUE(report.last_error.empty()) << report.last_error;
+  // The end stays the end: next() keeps returning std::nullopt.
+  auto after_end = source->next();
+  ASSERT_TRUE(after_end.ok());
+  EXPECT_FALSE(after_end.value().has_value());
+}
+
+TEST(FfmpegSource, HamiltonMp4IndicesStartAtZeroDespiteNonZeroStartTime) {
+  auto source = open_or_fail(media_path("video/short_hamilton_clip.mp4"));
+  ASSERT_TRUE(source);
+  EXPECT_NEAR(source->info().fps, 29.97, 1e-9);
+  EXPECT_EQ(source->info().expected_frames, 275);
+  const auto frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 275u);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ASSERT_EQ(frames[i].index, static_cast<int64_t>(i));
+    ASSERT_NEAR(frames[i].pts, i * 100.0 / 2997.0, 1e-3);
+    ASSERT_EQ(frames[i].width, 640);
+  }
+  EXPECT_FALSE(source->report().has_errors());
+}
+
+TEST(FfmpegSource, SingleDecoderThreadGivesTheSameFrames) {
+  SourceOptions options;
+  options.decoder_threads = 1;
+  auto single = open_or_fail(media_path("video/short_hamilton_clip.mp4"), options);
+  auto automatic = open_or_fail(media_path("video/short_hamilton_clip.mp4"));
+  ASSERT_TRUE(single && automatic);
+  const auto a = read_all(*single);
+  const auto b = read_all(*automatic);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_EQ(a[i].hash, b[i].hash) << "frame " << i;
+}
+
+TEST(FfmpegSource, StartSeeksAndKeepsSourceIndices) {
+  const std::string path = media_path("video/vtest_480x360.avi");
+  auto full = open_or_fail(path);
+  ASSERT_TRUE(full);
+  const auto all = read_all(*full);
+  ASSERT_EQ(all.size(), 795u);
+
+  SourceOptions options;
+  options.start = 30;
+  auto source = open_or_fail(path, options);
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 495u);
+  EXPECT_EQ(frames.front().index, 300);
+  EXPECT_NEAR(frames.front().pts, 30.0, 1e-9);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ASSERT_EQ(frames[i].index, 300 + static_cast<int64_t>(i));
+    // Same picture as a decode from the start: the seek did not shift or damage frames.
+    ASSERT_EQ(frames[i].hash, all[300 + i].hash) << "frame " << frames[i].index;
+  }
+  EXPECT_FALSE(source->report().has_errors());
+}
+
+TEST(FfmpegSource, StartBetweenFramesBeginsAtTheNextFrame) {
+  SourceOptions options;
+  options.start = 5;  // 5 s * 29.97 = frame 149.85
+  auto source = open_or_fail(media_path("video/short_hamilton_clip.mp4"), options);
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source);
+  ASSERT_FALSE(frames.empty());
+  EXPECT_EQ(frames.front().index, 150);
+  EXPECT_GE(frames.front().pts, 5.0);
+  EXPECT_EQ(frames.back().index, 274);
+  EXPECT_EQ(frames.size(), 125u);
+}
+
+TEST(FfmpegSource, MissingFileIsAnErrorNamingThePath) {
+  auto source = open_source("/nonexistent/clip.mp4", {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message(), "input '/nonexistent/clip.mp4' does not exist");
+}
+
+TEST(FfmpegSource, TextFileNamedMp4IsNotMedia) {
+  TempDir dir;
+  const std::string path = dir / "notes.mp4";
+  fp::test::write_file(path, "this is not a video, just some text\n");
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.error().message().find("'" + path + "'"), std::string::npos);
+  EXPECT_NE(source.error().message().find("is not a video or image FFmpeg can read"),
+            std::string::npos)
+      << source.error().message();
+}
+
+TEST(FfmpegSource, EmptyFileIsAnErrorNamingThePath) {
+  TempDir dir;
+  const std::string path = dir / "empty.avi";
+  fp::test::write_file(path, "");
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.error().message().find("'" + path + "'"), std::string::npos)
+      << source.error().message();
+}
+
+TEST(FfmpegSource, FileWithoutVideoStreamSaysSo) {
+  TempDir dir;
+  const std::string path = dir / "tone.wav";
+  const auto made = fp::test::run_program({"ffmpeg", "-hide_banner", "-loglevel", "error", "-f",
+                                           "lavfi", "-i", "sine=duration=1", path});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message(), "input '" + path + "' has no video stream");
+}
+
+TEST(FfmpegSource, TruncatedAviYieldsItsGoodFramesAndIsReported) {
+  TempDir dir;
+  const std::string path = dir / "half.avi";
+  write_prefix(media_path("video/vtest_480x360.avi"), path, 0.5);
+  auto source = open_or_fail(path);
+  ASSERT_TRUE(source);
+  EXPECT_EQ(source->info().expected_frames, 795);  // the header still promises the whole video
+  const auto frames = read_all(*source);
+  EXPECT_GT(frames.size(), 100u);
+  EXPECT_LT(frames.size(), 795u);
+  for (size_t i = 0; i < frames.size(); ++i) ASSERT_EQ(frames[i].index, static_cast<int64_t>(i));
+  const SourceReport report = source->report();
+  EXPECT_TRUE(report.truncated);
+  EXPECT_TRUE(report.has_errors());
+  EXPECT_EQ(report.frames, static_cast<int64_t>(frames.size()));
+  EXPECT_GE(report.last_good_frame, static_cast<int64_t>(frames.size()) - 1 - 3);
+  EXPECT_NEAR(report.last_good_pts, report.last_good_frame / 10.0, 1e-6);
+}
+
+TEST(FfmpegSource, TruncatedMp4WithIndexAtTheEndFailsClearly) {
+  TempDir dir;
+  const std::string path = dir / "half.mp4";
+  // This file keeps its moov index after the media data, so half of it has no index at all.
+  write_prefix(media_path("video/short_hamilton_clip.mp4"), path, 0.5);
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_NE(source.error().message().find("'" + path + "'"), std::string::npos);
+  EXPECT_NE(source.error().message().find("moov atom not found"), std::string::npos)
+      << source.error().message();
+}
+
+TEST(FfmpegSource, TruncatedFaststartMp4YieldsItsGoodFramesAndIsReported) {
+  TempDir dir;
+  const std::string whole = dir / "faststart.mp4";
+  const auto made = fp::test::run_program({"ffmpeg", "-hide_banner", "-loglevel", "error", "-i",
+                                           media_path("video/short_hamilton_clip.mp4"), "-c",
+                                           "copy", "-movflags", "+faststart", whole});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string path = dir / "half.mp4";
+  write_prefix(whole, path, 0.5);
+  auto source = open_or_fail(path);
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source);
+  EXPECT_GT(frames.size(), 50u);
+  EXPECT_LT(frames.size(), 275u);
+  const SourceReport report = source->report();
+  EXPECT_TRUE(report.truncated);
+  EXPECT_GE(report.last_good_frame, static_cast<int64_t>(frames.size()) - 1 - 3);
+}
+
+// Byte offset of the first packet of stream 0 that ends after `offset`, and its dts (== its
+// frame number in this AVI), from ffprobe.
+int64_t first_frame_touching(const std::string& path, size_t offset) {
+  const auto probe =
+      fp::test::run_program({"ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                             "packet=dts,pos,size", "-of", "csv=p=0", path});
+  EXPECT_EQ(probe.exit_code, 0) << probe.output;
+  std::istringstream lines(probe.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    int64_t dts = 0, pos = 0, size = 0;
+    char comma = 0;
+    std::istringstream fields(line);
+    if (!(fields >> dts >> comma >> size >> comma >> pos)) continue;
+    if (static_cast<size_t>(pos + size) > offset) return dts;
+  }
+  return -1;
+}
+
+TEST(FfmpegSource, FlippedBytesAreSkippedOrCountedNeverFatal) {
+  const std::string original = media_path("video/vtest_480x360.avi");
+  std::string bytes = fp::test::read_file(original);
+  const size_t from = bytes.size() * 3 / 10;
+  const size_t to = bytes.size() * 6 / 10;
+  for (size_t i = from; i < to; i += 997) bytes[i] = static_cast<char>(bytes[i] ^ 0xFF);
+  TempDir dir;
+  const std::string path = dir / "flipped.avi";
+  fp::test::write_file(path, bytes);
+
+  auto clean = open_or_fail(original);
+  auto damaged = open_or_fail(path);
+  ASSERT_TRUE(clean && damaged);
+  const auto good = read_all(*clean);
+  const auto frames = read_all(*damaged);
+  EXPECT_GT(frames.size(), 700u);  // damaged frames come out skipped, not lost
+  EXPECT_LE(frames.size(), 795u);
+  int64_t skipped = 0;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    ASSERT_EQ(frames[i].index, static_cast<int64_t>(i));
+    if (!frames[i].skip_reason.empty()) {
+      EXPECT_EQ(frames[i].skip_reason, "corrupt_frame");
+      EXPECT_EQ(frames[i].width, 0);
+      ++skipped;
+    }
+  }
+  const SourceReport report = damaged->report();
+  EXPECT_TRUE(report.has_errors());
+  EXPECT_EQ(report.skipped_frames, skipped);
+  EXPECT_FALSE(report.last_error.empty());
+
+  // Frames before the first damaged packet decode exactly as in the clean file. B-frames are shown
+  // a few frames after they are stored, hence the margin.
+  const int64_t first_damaged = first_frame_touching(original, from);
+  ASSERT_GT(first_damaged, 100);
+  for (int64_t i = 0; i < first_damaged - 4; ++i) {
+    ASSERT_TRUE(frames[i].skip_reason.empty()) << "frame " << i;
+    ASSERT_EQ(frames[i].hash, good[i].hash) << "frame " << i;
+  }
+}
+
+}  // namespace
+}  // namespace fp::media

@@ -1,0 +1,134 @@
+// Detector accuracy against the reference results in ../shared/models/MODELS.md.
+#include "pipeline/detect_stage.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "pipeline/stage_registry.hpp"
+#include "test_support.hpp"
+
+namespace fp::pipeline {
+namespace {
+
+class DetectStageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto loaded = infer::ModelRegistry::load_default();
+    ASSERT_TRUE(loaded.ok()) << loaded.error().message();
+    registry_ = new infer::ModelRegistry(std::move(loaded).value());
+  }
+  static void TearDownTestSuite() { delete registry_; }
+
+  static std::unique_ptr<Stage> make_stage(const std::string& yaml) {
+    const YAML::Node node = YAML::Load(yaml);
+    auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
+    EXPECT_TRUE(map.ok());
+    auto stage = create_stage("detect", StageContext{*map, *registry_, "detect"});
+    EXPECT_TRUE(stage.ok()) << stage.error().message();
+    return stage.ok() ? std::move(stage).value() : nullptr;
+  }
+
+  // Detections per class name on one of the shared sample images.
+  static std::map<std::string, int> count_classes(Stage& stage, const std::string& image) {
+    FrameResult item;
+    item.frame.image = cv::imread(test::media_path("images/" + image).string());
+    EXPECT_FALSE(item.frame.image.empty()) << image;
+    const Status status = stage.process(item);
+    EXPECT_TRUE(status.ok()) << status.error().message();
+    std::map<std::string, int> counts;
+    for (const Detection& d : item.detections) ++counts[d.label];
+    return counts;
+  }
+
+  static infer::ModelRegistry* registry_;
+};
+
+infer::ModelRegistry* DetectStageTest::registry_ = nullptr;
+
+TEST_F(DetectStageTest, YoloxNanoMatchesModelsMdReferenceCounts) {
+  auto stage = make_stage("{model: yolox_nano_416, conf: 0.3, nms: 0.45}");
+  ASSERT_NE(stage, nullptr);
+  using Counts = std::map<std::string, int>;
+  EXPECT_EQ(count_classes(*stage, "coco_000000001000.jpg")["person"], 12);
+  EXPECT_EQ(count_classes(*stage, "messi5.jpg"), (Counts{{"person", 6}, {"sports ball", 2}}));
+  EXPECT_EQ(count_classes(*stage, "two_people.jpg")["person"], 2);
+  EXPECT_EQ(count_classes(*stage, "obama_and_biden.jpg")["person"], 3);
+  EXPECT_EQ(count_classes(*stage, "coco_000000000872.jpg"),
+            (Counts{{"person", 2}, {"baseball glove", 1}, {"sports ball", 1}}));
+}
+
+TEST_F(DetectStageTest, YoloxScoresAndBoxesAreInSourcePixels) {
+  auto stage = make_stage("{model: yolox_nano_416, classes: [person]}");
+  FrameResult item;
+  item.frame.image = cv::imread(test::media_path("images/two_people.jpg").string());
+  ASSERT_TRUE(stage->process(item).ok());
+  ASSERT_EQ(item.detections.size(), 2u);
+  for (const Detection& d : item.detections) {
+    EXPECT_NEAR(d.score, 0.955, 0.02);  // MODELS.md: 0.96 / 0.95
+    EXPECT_GE(d.box.x1, 0);
+    EXPECT_LE(d.box.x2, item.frame.image.cols);
+    EXPECT_GT(d.box.height(), item.frame.image.rows / 3);  // two people filling the photo
+  }
+  EXPECT_EQ(item.timings.size(), 3u);  // preprocess, inference, postprocess
+}
+
+TEST_F(DetectStageTest, ClassFilterKeepsOnlyNamedClasses) {
+  auto stage = make_stage("{model: yolox_nano_416, classes: [sports ball]}");
+  EXPECT_EQ(count_classes(*stage, "messi5.jpg"), (std::map<std::string, int>{{"sports ball", 2}}));
+}
+
+TEST_F(DetectStageTest, NanodetMatchesModelsMdPersonCounts) {
+  auto small = make_stage("{model: nanodet_m_320}");
+  auto large = make_stage("{model: nanodet_m_416}");
+  ASSERT_NE(small, nullptr);
+  ASSERT_NE(large, nullptr);
+  EXPECT_EQ(count_classes(*small, "coco_000000001000.jpg")["person"], 15);
+  EXPECT_EQ(count_classes(*large, "coco_000000001000.jpg")["person"], 13);
+  EXPECT_EQ(count_classes(*small, "messi5.jpg")["person"], 4);
+  EXPECT_EQ(count_classes(*large, "messi5.jpg")["person"], 5);
+  EXPECT_EQ(count_classes(*small, "two_people.jpg")["person"], 2);
+  EXPECT_EQ(count_classes(*large, "two_people.jpg")["person"], 2);
+}
+
+TEST_F(DetectStageTest, BadStageConfigsFailWithLocation) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{model: yolox_nano_416, colour: red}", "unknown key 'colour'"},
+      {"{conf: 0.3}", "needs 'model'"},
+      {"{model: no_such_model}", "no_such_model"},
+      {"{model: yolox_nano_416, conf: high}", "must be a number"},
+      {"{model: yolox_nano_416, conf: 1.5}", "'conf' must be in (0, 1)"},
+      {"{model: yolox_nano_416, classes: [persn]}", "class 'persn'"},
+      {"{model: yolox_nano_416, input_size: [400, 416]}", "multiple of 32"},
+      {"{model: yolox_nano_416, backend: tensorrt}", "backend 'tensorrt' is not available"},
+      {"{model: coco80_classes}", "not a detector"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    const YAML::Node node = YAML::Load(yaml);
+    auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
+    ASSERT_TRUE(map.ok());
+    auto stage = create_stage("detect", StageContext{*map, *registry_, "detect"});
+    ASSERT_FALSE(stage.ok()) << yaml;
+    EXPECT_NE(stage.error().message().find(expected), std::string::npos)
+        << yaml << " -> " << stage.error().message();
+    EXPECT_NE(stage.error().message().find("test.yaml:1:"), std::string::npos)
+        << stage.error().message();
+  }
+}
+
+TEST_F(DetectStageTest, UnavailableBackendWithCpuFallbackRuns) {
+  auto stage = make_stage("{model: yolox_nano_416, backend: tensorrt, fallback: cpu}");
+  ASSERT_NE(stage, nullptr);
+  EXPECT_EQ(stage->report()["backend"], "opencv");
+}
+
+TEST_F(DetectStageTest, SmallerInputSizeStillFindsBothPeople) {
+  auto stage = make_stage("{model: yolox_nano_416, input_size: [320, 320], classes: [person]}");
+  ASSERT_NE(stage, nullptr);
+  EXPECT_EQ(count_classes(*stage, "two_people.jpg")["person"], 2);
+}
+
+}  // namespace
+}  // namespace fp::pipeline
