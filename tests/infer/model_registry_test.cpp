@@ -88,6 +88,9 @@ TEST(ModelRegistry, ShippedRegistryLoadsWithExpectedEntries) {
   EXPECT_TRUE(osnet.preprocess.swap_rb);
   EXPECT_DOUBLE_EQ(osnet.preprocess.mean[0], 123.675);
   EXPECT_EQ(registry->find("nanodet_m_320")->preprocess.resize, "letterbox_center");
+  EXPECT_EQ(yolox.preprocess.interpolation, "linear");  // the default
+  EXPECT_EQ(registry->find("nanodet_m_320")->preprocess.interpolation, "area");
+  EXPECT_EQ(registry->find("nanodet_m_416")->preprocess.interpolation, "area");
   EXPECT_TRUE(registry->find("mobilefacenet_128d")->url.empty());
 }
 
@@ -146,7 +149,8 @@ TEST(ModelRegistry, WrongTypeErrorNamesLineAndColumn) {
                                       "    file: a.onnx\n"
                                       "    size: big\n");
   EXPECT_NE(size.find("registry.yaml:5:11:"), std::string::npos) << size;
-  EXPECT_NE(size.find("'size' must be an integer, got 'big'"), std::string::npos) << size;
+  EXPECT_NE(size.find("'size' in model 'a' must be an integer (got 'big')"), std::string::npos)
+      << size;
 
   const std::string mean = load_error(dir,
                                       "models:\n"
@@ -158,7 +162,7 @@ TEST(ModelRegistry, WrongTypeErrorNamesLineAndColumn) {
   EXPECT_NE(mean.find("registry.yaml:6:13:"), std::string::npos) << mean;
 
   const std::string empty = load_error(dir, "models:\n  a:\n    kind: detector\n    size:\n");
-  EXPECT_NE(empty.find("registry.yaml:4:5: 'size' must be an integer, got nothing"),
+  EXPECT_NE(empty.find("registry.yaml:4:5: 'size' in model 'a' must be an integer (got nothing)"),
             std::string::npos)
       << empty;
 
@@ -170,10 +174,10 @@ TEST(ModelRegistry, MissingRequiredKeyAndBadValuesAreErrors) {
   TempDir dir;
   const std::string no_file = load_error(dir, "models:\n  a:\n    kind: detector\n");
   EXPECT_NE(no_file.find("registry.yaml:2:3:"), std::string::npos) << no_file;
-  EXPECT_NE(no_file.find("no 'file'"), std::string::npos) << no_file;
-  EXPECT_NE(load_error(dir, "models:\n  a:\n    file: a.onnx\n").find("no 'kind'"),
+  EXPECT_NE(no_file.find("model 'a' needs 'file'"), std::string::npos) << no_file;
+  EXPECT_NE(load_error(dir, "models:\n  a:\n    file: a.onnx\n").find("model 'a' needs 'kind'"),
             std::string::npos);
-  EXPECT_NE(load_error(dir, "models:\n  a: {kind: robot, file: a}\n").find("'kind' must be"),
+  EXPECT_NE(load_error(dir, "models:\n  a: {kind: robot, file: a}\n").find("'kind' in model 'a' must be one of"),
             std::string::npos);
   EXPECT_NE(load_error(dir, "models:\n  a: {kind: labels, file: a, sha256: ABC}\n")
                 .find("'sha256' must be 64"),
@@ -182,6 +186,12 @@ TEST(ModelRegistry, MissingRequiredKeyAndBadValuesAreErrors) {
       load_error(dir, "models:\n  a: {kind: detector, file: a, labels: b}\n");
   EXPECT_NE(labels.find("registry.yaml:2:40:"), std::string::npos) << labels;
   EXPECT_NE(load_error(dir, "colours: {}\n").find("unknown key 'colours'"), std::string::npos);
+  const std::string interpolation = load_error(
+      dir, "models:\n  a: {kind: detector, file: a, preprocess: {interpolation: cubic}}\n");
+  EXPECT_NE(interpolation.find("registry.yaml:2:60: 'interpolation' in preprocess of model 'a' "
+                               "must be one of linear, area (got 'cubic')"),
+            std::string::npos)
+      << interpolation;
 }
 
 TEST(ModelRegistry, SyntaxErrorNamesLine) {
