@@ -16,6 +16,12 @@ Result<vision::ResizeMode> resize_mode(const std::string& name) {
                "' (known: letterbox_topleft, letterbox_center, stretch)");
 }
 
+Result<vision::Interpolation> interpolation(const std::string& name) {
+  if (name == "linear") return vision::Interpolation::kLinear;
+  if (name == "area") return vision::Interpolation::kArea;
+  return Error("unknown preprocess interpolation '" + name + "' (known: linear, area)");
+}
+
 // A model without a label list names its classes "class<N>" (see postprocess).
 Result<std::vector<std::string>> class_names(const StageContext& context,
                                              const infer::ModelSpec& spec) {
@@ -76,6 +82,9 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   auto resize = resize_mode(spec->preprocess.resize);
   if (!resize.ok()) return config.error_at("model", resize.error().message());
   stage->resize_ = *resize;
+  auto filter = interpolation(spec->preprocess.interpolation);
+  if (!filter.ok()) return config.error_at("model", filter.error().message());
+  stage->interpolation_ = *filter;
   stage->pad_value_ = spec->preprocess.pad_value;
   stage->normalization_.swap_rb = spec->preprocess.swap_rb;
   std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean),
@@ -110,7 +119,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
 
 cv::Mat DetectStage::preprocess(const cv::Mat& image, vision::InputTransform* transform) const {
   const cv::Mat input =
-      vision::fit_to_input(image, model_->input_size(), resize_, pad_value_, transform);
+      vision::fit_to_input(image, model_->input_size(), resize_, interpolation_, pad_value_, transform);
   return vision::make_blob(input, normalization_);
 }
 

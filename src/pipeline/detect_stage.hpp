@@ -48,6 +48,7 @@ class DetectStage : public Stage {
   float conf_ = 0.3f;
   float nms_ = 0.45f;
   vision::ResizeMode resize_ = vision::ResizeMode::kLetterboxTopLeft;
+  vision::Interpolation interpolation_ = vision::Interpolation::kLinear;
   double pad_value_ = 0;
   vision::Normalization normalization_;
   double warmup_seconds_ = 0;

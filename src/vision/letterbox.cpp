@@ -12,14 +12,15 @@ Box InputTransform::to_source(const Box& box) const {
              (box.y2 - pad_y) / scale_y};
 }
 
-cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode, double pad_value,
-                     InputTransform* transform) {
+cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode,
+                     Interpolation interpolation, double pad_value, InputTransform* transform) {
+  const int flag = interpolation == Interpolation::kArea ? cv::INTER_AREA : cv::INTER_LINEAR;
   InputTransform t;
   cv::Mat out;
   if (mode == ResizeMode::kStretch) {
     t.scale_x = static_cast<float>(target.width) / image.cols;
     t.scale_y = static_cast<float>(target.height) / image.rows;
-    cv::resize(image, out, target, 0, 0, cv::INTER_LINEAR);
+    cv::resize(image, out, target, 0, 0, flag);
   } else {
     const double r = std::min(static_cast<double>(target.width) / image.cols,
                               static_cast<double>(target.height) / image.rows);
@@ -39,7 +40,7 @@ cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode, dou
     if (scaled == image.size()) {
       image.copyTo(roi);
     } else {
-      cv::resize(image, roi, scaled, 0, 0, mode == ResizeMode::kLetterboxCenter ? cv::INTER_AREA : cv::INTER_LINEAR);
+      cv::resize(image, roi, scaled, 0, 0, flag);
     }
   }
   if (transform) *transform = t;

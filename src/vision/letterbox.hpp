@@ -13,6 +13,12 @@ enum class ResizeMode {
   kStretch,           // plain resize to the input size (UltraFace)
 };
 
+// The filter of the resize, whatever the mode; a model's reference preprocessing fixes it.
+enum class Interpolation {
+  kLinear,  // cv::INTER_LINEAR (YOLOX)
+  kArea,    // cv::INTER_AREA: averages source pixels when shrinking (NanoDet)
+};
+
 // Maps network-input pixels back to source pixels: source = (input - pad) / scale.
 struct InputTransform {
   float scale_x = 1, scale_y = 1;
@@ -21,10 +27,10 @@ struct InputTransform {
   Box to_source(const Box& box) const;
 };
 
-// Resizes `image` into a `target`-sized image per `mode`, filling the border with `pad_value`.
-// Writes the transform that undoes it.
-cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode, double pad_value,
-                     InputTransform* transform);
+// Resizes `image` into a `target`-sized image per `mode` with `interpolation`, filling the border
+// with `pad_value`. Writes the transform that undoes it.
+cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode,
+                     Interpolation interpolation, double pad_value, InputTransform* transform);
 
 // Clips a box to an image of the given size.
 Box clip_box(const Box& box, cv::Size image_size);
