@@ -96,11 +96,16 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
   }
 }
 
-BackgroundProcess::~BackgroundProcess() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+int BackgroundProcess::stop(int signal) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signal);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
+
+BackgroundProcess::~BackgroundProcess() { stop(SIGKILL); }
 
 int free_tcp_port() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -47,6 +47,8 @@ class BackgroundProcess {
   ~BackgroundProcess();
   BackgroundProcess(const BackgroundProcess&) = delete;
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+  // Sends `signal`, waits for the exit and returns the exit code (128 + signal if killed by it).
+  int stop(int signal);
 
  private:
   int pid_ = -1;

@@ -11,7 +11,8 @@ std::string yaml_location(const std::string& file, const YAML::Mark& mark) {
 }
 
 Result<YAML::Node> load_yaml_file(const std::string& path) {
-  if (!std::filesystem::is_regular_file(path)) return Error("config file '" + path + "' does not exist");
+  if (!std::filesystem::is_regular_file(path))
+    return Error("config file '" + path + "' does not exist");
   try {
     return YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
@@ -22,7 +23,8 @@ Result<YAML::Node> load_yaml_file(const std::string& path) {
 Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
                               const std::string& what) {
   if (!node.IsMap()) {
-    return Error(yaml_location(file, node.Mark()) + ": " + what + " must be a mapping of key: value");
+    return Error(yaml_location(file, node.Mark()) + ": " + what +
+                 " must be a mapping of key: value");
   }
   return YamlMap(node, node.Mark(), file, what);
 }
@@ -69,8 +71,8 @@ Error YamlMap::error_at(const char* key, const std::string& message) const {
 Status YamlMap::check_keys(std::initializer_list<const char*> allowed) const {
   for (const auto& entry : node_) {
     const std::string key = entry.first.as<std::string>();
-    const bool known = std::any_of(allowed.begin(), allowed.end(),
-                                   [&](const char* a) { return key == a; });
+    const bool known =
+        std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (known) continue;
     return Error(yaml_location(file_, entry.first.Mark()) + ": unknown key '" + key + "' in " +
                  what_ + " (allowed: " + join_choices(allowed) + ")");
@@ -100,7 +102,8 @@ Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* 
   const YAML::Node value = node_[key];
   if (!value) return ok_status();
   if (!value.IsSequence()) {
-    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be a list of " + type_name);
+    return error_at(key,
+                    "'" + std::string(key) + "' in " + what_ + " must be a list of " + type_name);
   }
   std::vector<T> items;
   for (const YAML::Node& item : value) {
@@ -116,12 +119,18 @@ Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* 
   return ok_status();
 }
 
-Status YamlMap::read(const char* key, int& out) const { return read_scalar(key, out, "an integer"); }
+Status YamlMap::read(const char* key, int& out) const {
+  return read_scalar(key, out, "an integer");
+}
 Status YamlMap::read(const char* key, int64_t& out) const {
   return read_scalar(key, out, "an integer");
 }
-Status YamlMap::read(const char* key, double& out) const { return read_scalar(key, out, "a number"); }
-Status YamlMap::read(const char* key, float& out) const { return read_scalar(key, out, "a number"); }
+Status YamlMap::read(const char* key, double& out) const {
+  return read_scalar(key, out, "a number");
+}
+Status YamlMap::read(const char* key, float& out) const {
+  return read_scalar(key, out, "a number");
+}
 Status YamlMap::read(const char* key, bool& out) const {
   return read_scalar(key, out, "true or false");
 }

@@ -4,12 +4,12 @@
 // the exact place: an unknown key, a wrong type, a missing required key.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/result.hpp"
 
@@ -25,7 +25,8 @@ Result<YAML::Node> load_yaml_file(const std::string& path);
 class YamlMap {
  public:
   // Error unless `node` is a mapping.
-  static Result<YamlMap> from(const YAML::Node& node, const std::string& file, const std::string& what);
+  static Result<YamlMap> from(const YAML::Node& node, const std::string& file,
+                              const std::string& what);
   // The mapping under `key`, named `what`; an Error located at `key` unless it is a mapping. Its
   // where() is the place of `key`, so "needs 'x'" points at the name of the map.
   Result<YamlMap> map(const char* key, const std::string& what) const;

@@ -42,7 +42,7 @@ Status read_triple(const YamlMap& map, const char* key, double (&out)[3]) {
   std::vector<double> values(std::begin(out), std::end(out));
   FP_RETURN_IF_ERROR(map.read(key, values));
   if (values.size() != 3) {
-    return map.error_at(key, "'" + std::string(key) + "' must be a list of 3 numbers");
+    return map.error_at(key, std::string("'") + key + "' must be a list of 3 numbers");
   }
   std::copy(values.begin(), values.end(), out);
   return ok_status();
@@ -66,13 +66,12 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
                               std::vector<std::pair<std::string, std::string>>& label_refs) {
   ModelSpec spec;
   spec.name = name;
-  FP_RETURN_IF_ERROR(map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source",
-                                     "decoder", "input", "preprocess", "labels", "conf", "nms",
-                                     "notes"}));
-  FP_RETURN_IF_ERROR(map.require("kind", spec.kind));
+  FP_RETURN_IF_ERROR(
+      map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source", "decoder",
+                      "input", "preprocess", "labels", "conf", "nms", "notes"}));
   FP_RETURN_IF_ERROR(
       map.read_one_of("kind", spec.kind, {"detector", "face_detector", "embedder", "labels"}));
-  FP_RETURN_IF_ERROR(map.require("file", spec.file));
+  FP_RETURN_IF_ERROR(map.read("file", spec.file));
   FP_RETURN_IF_ERROR(read_text(map, "sha256", spec.sha256));
   const bool hex = spec.sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
   if (!spec.sha256.empty() && (spec.sha256.size() != 64 || !hex)) {
@@ -99,6 +98,9 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
   FP_RETURN_IF_ERROR(map.read("conf", spec.default_conf));
   FP_RETURN_IF_ERROR(map.read("nms", spec.default_nms));
   FP_RETURN_IF_ERROR(read_text(map, "notes", spec.notes));
+  // Checked last, so a wrong value above is reported even while a required key is missing.
+  FP_RETURN_IF_ERROR(map.require("kind", spec.kind));
+  FP_RETURN_IF_ERROR(map.require("file", spec.file));
   return spec;
 }
 

@@ -1,9 +1,9 @@
 // ModelRegistry: the models framepipe knows (models/registry.yaml) and where their files are.
 //
-// Models are data, never committed. A file is looked for in $FRAMEPIPE_MODELS, then ../shared/models
-// (beside the repository), then ~/.cache/framepipe/models; `framepipe models fetch` downloads into
-// the cache and checks sha256. A missing or mismatched file is an Error naming the model, every
-// path searched and the command that fixes it.
+// Models are data, never committed. A file is looked for in $FRAMEPIPE_MODELS, then
+// ../shared/models (beside the repository), then ~/.cache/framepipe/models; `framepipe models
+// fetch` downloads into the cache and checks sha256. A missing or mismatched file is an Error
+// naming the model, every path searched and the command that fixes it.
 #pragma once
 
 #include <filesystem>
@@ -27,19 +27,19 @@ struct Preprocess {
 };
 
 struct ModelSpec {
-  std::string name;        // registry key, e.g. "yolox_nano_416"
-  std::string kind;        // "detector", "face_detector", "embedder", "labels"
-  std::string file;        // path relative to a models folder, e.g. "detection/yolox_nano_416.onnx"
-  std::string sha256;      // lower-case hex; empty when unknown (cannot be verified)
-  int64_t size = 0;        // bytes; 0 when unknown
+  std::string name;    // registry key, e.g. "yolox_nano_416"
+  std::string kind;    // "detector", "face_detector", "embedder", "labels"
+  std::string file;    // path relative to a models folder, e.g. "detection/yolox_nano_416.onnx"
+  std::string sha256;  // lower-case hex; empty when unknown (cannot be verified)
+  int64_t size = 0;    // bytes; 0 when unknown
   std::string licence;
-  std::string url;         // official download address
-  std::string source;      // where the file comes from, for people
-  std::string decoder;     // output decoder: "yolox", "nanodet", ... ; empty for non-models
+  std::string url;      // official download address
+  std::string source;   // where the file comes from, for people
+  std::string decoder;  // output decoder: "yolox", "nanodet", ... ; empty for non-models
   int input_width = 0;
   int input_height = 0;
   Preprocess preprocess;
-  std::string labels;      // registry name of the class-name list, e.g. "coco80_classes"
+  std::string labels;  // registry name of the class-name list, e.g. "coco80_classes"
   float default_conf = 0.3f;
   float default_nms = 0.45f;
   std::string notes;
@@ -47,17 +47,17 @@ struct ModelSpec {
 
 // Result of looking for a model's file.
 struct ModelLocation {
-  std::filesystem::path path;                       // empty when not found
-  std::vector<std::filesystem::path> searched;      // every folder looked in, in order
+  std::filesystem::path path;                   // empty when not found
+  std::vector<std::filesystem::path> searched;  // every folder looked in, in order
 };
 
 enum class VerifyState { kOk, kMissing, kMismatch, kUnverifiable };
 
 struct VerifyResult {
   VerifyState state = VerifyState::kMissing;
-  std::filesystem::path path;    // where the file was found
-  std::string actual_sha256;     // when found
-  std::string message;           // a sentence for the user
+  std::filesystem::path path;  // where the file was found
+  std::string actual_sha256;   // when found
+  std::string message;         // a sentence for the user
 };
 
 class ModelRegistry {

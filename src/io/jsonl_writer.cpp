@@ -17,6 +17,7 @@ Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
 Status JsonlWriter::write(const nlohmann::ordered_json& row) {
   const std::string line = row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
+  out_.flush();
   if (!out_) return Error("cannot write " + file_.temp_path().string() + " (disk full?)");
   ++rows_;
   return ok_status();

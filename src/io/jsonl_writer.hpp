@@ -15,7 +15,8 @@ class JsonlWriter {
  public:
   static Result<JsonlWriter> open(const std::filesystem::path& path);
 
-  // Each line is complete when written: a reader (or a crash) never sees half a line flushed.
+  // Each row is flushed as it is written, so the .partial file of a run that died holds whole
+  // rows up to its last frame: what was done is not lost.
   Status write(const nlohmann::ordered_json& row);
   // Flushes, closes and renames the file into place.
   Status commit();

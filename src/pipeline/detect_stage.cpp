@@ -16,7 +16,7 @@ Result<vision::ResizeMode> resize_mode(const std::string& name) {
                "' (known: letterbox_topleft, letterbox_center, stretch)");
 }
 
-Result<vision::Interpolation> interpolation(const std::string& name) {
+Result<vision::Interpolation> interpolation_mode(const std::string& name) {
   if (name == "linear") return vision::Interpolation::kLinear;
   if (name == "area") return vision::Interpolation::kArea;
   return Error("unknown preprocess interpolation '" + name + "' (known: linear, area)");
@@ -82,7 +82,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   auto resize = resize_mode(spec->preprocess.resize);
   if (!resize.ok()) return config.error_at("model", resize.error().message());
   stage->resize_ = *resize;
-  auto filter = interpolation(spec->preprocess.interpolation);
+  auto filter = interpolation_mode(spec->preprocess.interpolation);
   if (!filter.ok()) return config.error_at("model", filter.error().message());
   stage->interpolation_ = *filter;
   stage->pad_value_ = spec->preprocess.pad_value;
@@ -118,8 +118,8 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
 }
 
 cv::Mat DetectStage::preprocess(const cv::Mat& image, vision::InputTransform* transform) const {
-  const cv::Mat input =
-      vision::fit_to_input(image, model_->input_size(), resize_, interpolation_, pad_value_, transform);
+  const cv::Mat input = vision::fit_to_input(image, model_->input_size(), resize_, interpolation_,
+                                             pad_value_, transform);
   return vision::make_blob(input, normalization_);
 }
 

@@ -1,6 +1,7 @@
 // End-to-end runs of `framepipe run` on the shared media: outputs, accuracy and bad input.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -196,6 +197,24 @@ TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
     EXPECT_EQ(rows[i]["frame"].get<int>() - rows[i - 1]["frame"].get<int>(), 20);
   }
   EXPECT_EQ(read_json(out / "run.json")["inputs"][0]["kind"], "stream");
+}
+
+TEST(RunCommand, InterruptKeepsWhatWasDoneUnderPartialNames) {
+  TempDir out;
+  BackgroundProcess run({FRAMEPIPE_BINARY, "run", kPeople, vtest(), "--out", out.path().string(),
+                         "--no-progress"});
+  const fs::path partial = out / "detections.jsonl.partial";
+  for (int i = 0; i < 300 && read_file(partial).size() < 2000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(run.stop(SIGINT), 130);
+  EXPECT_FALSE(fs::exists(out / "detections.jsonl"));  // nothing looks complete
+  const auto rows = read_jsonl(partial);
+  EXPECT_GT(rows.size(), 3u);
+  EXPECT_LT(rows.size(), 795u);
+  const json report = read_json(out / "run.json");
+  EXPECT_EQ(report["status"], "interrupted");
+  EXPECT_EQ(report["frames"].get<size_t>(), rows.size());
 }
 
 // --- bad input: a clear message, a non-zero exit, and no output that looks complete ---

@@ -177,7 +177,8 @@ TEST(ModelRegistry, MissingRequiredKeyAndBadValuesAreErrors) {
   EXPECT_NE(no_file.find("model 'a' needs 'file'"), std::string::npos) << no_file;
   EXPECT_NE(load_error(dir, "models:\n  a:\n    file: a.onnx\n").find("model 'a' needs 'kind'"),
             std::string::npos);
-  EXPECT_NE(load_error(dir, "models:\n  a: {kind: robot, file: a}\n").find("'kind' in model 'a' must be one of"),
+  EXPECT_NE(load_error(dir, "models:\n  a: {kind: robot, file: a}\n")
+                .find("'kind' in model 'a' must be one of"),
             std::string::npos);
   EXPECT_NE(load_error(dir, "models:\n  a: {kind: labels, file: a, sha256: ABC}\n")
                 .find("'sha256' must be 64"),

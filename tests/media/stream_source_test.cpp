@@ -176,12 +176,10 @@ TEST(StreamSource, SilentServerTimesOutInsteadOfHanging) {
   LocalSocket server(true);  // accepts connections (kernel backlog) but never answers
   SourceOptions options;
   options.io_timeout = 1;
-  const auto started = SteadyClock::now();
+  // Without the deadline this open would block for as long as the socket stays open.
   auto source = open_source(url(server.port()), options);
   ASSERT_FALSE(source.ok());
   EXPECT_EQ(source.error().message(), "stream " + url(server.port()) + ": no data for 1 s");
-  // Not a speed check: without the deadline this open blocks until the server goes away.
-  EXPECT_LT(seconds_since(started), 8);
 }
 
 TEST(StreamSource, ServerStallingMidStreamEndsTheSourceAsTruncated) {
