@@ -1,5 +1,6 @@
 #include "media/ffmpeg_source.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -164,7 +165,9 @@ void FfmpegSource::seek_to_start() {
                                                         AV_TIME_BASE_Q, time_base_);
     if (av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD) < 0) return;
     av_frame_unref(frame_.get());
-    avcodec_flush_buffers(codec_.get());
+    avcodec_flush_buffers(codec_.get());  // drops packets in flight: restart the loss count
+    packets_in_ = 0;
+    frames_out_ = 0;
     draining_ = false;
     frame_pending_ = decode_next() == 0;
     if (!frame_pending_ || target_seconds <= 0) return;
@@ -179,6 +182,7 @@ int FfmpegSource::decode_next() {
     const int ret = avcodec_receive_frame(codec_.get(), frame_.get());
     if (ret == 0) {
       ++decoded_;
+      ++frames_out_;
       return 0;
     }
     if (ret == AVERROR_EOF) return AVERROR_EOF;
@@ -200,9 +204,9 @@ void FfmpegSource::feed_packet() {
       report_.truncated = true;
       const bool timed_out =
           is_stream_ && (read == AVERROR_EXIT || read == AVERROR(ETIMEDOUT) || deadline_passed());
-      read_error_ =
+      end_error_ =
           timed_out ? timeout_message() : "reading '" + uri_ + "' failed: " + av_error_text(read);
-      errors_.record(read_error_);
+      errors_.record(end_error_);
     }
     avcodec_send_packet(codec_.get(), nullptr);
     draining_ = true;
@@ -211,7 +215,11 @@ void FfmpegSource::feed_packet() {
   if (packet_->stream_index == stream_index_) {
     const int64_t messages_before = errors_.count();
     const int sent = avcodec_send_packet(codec_.get(), packet_.get());
-    if (sent < 0) note_decode_error(sent, messages_before);
+    if (sent < 0) {
+      note_decode_error(sent, messages_before);
+    } else {
+      ++packets_in_;
+    }
   }
   av_packet_unref(packet_.get());
 }
@@ -244,7 +252,8 @@ Result<std::optional<Frame>> FfmpegSource::next() {
   ScopedErrorSink scope(errors_);
   for (;;) {
     if (!frame_pending_) {
-      if (finished_ || decode_next() != 0) {
+      if (finished_) return std::optional<Frame>();
+      if (decode_next() != 0) {
         finish();
         return std::optional<Frame>();
       }
@@ -260,6 +269,9 @@ Result<std::optional<Frame>> FfmpegSource::next() {
     out.stream = options_.stream_id;
     out.index = stamped.index;
     out.pts = stamped.pts;
+    if (last_index_ >= 0 && stamped.index > last_index_ + 1) {
+      index_gaps_ += stamped.index - last_index_ - 1;
+    }
     last_index_ = stamped.index;
     last_pts_ = stamped.pts;
     ++report_.frames;
@@ -301,15 +313,25 @@ bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
 
 void FfmpegSource::finish() {
   finished_ = true;
+  // Some decoders swallow damaged packets without an error or a frame (MPEG-4 part 2 does). Such
+  // a loss shows both as packets without frames and as a jump in indices; requiring both keeps
+  // broken timestamps (jumps, nothing lost) and undecodable leading frames of a live stream
+  // (packets lost before the first index) from counting.
+  report_.decode_errors += std::min(index_gaps_, std::max<int64_t>(0, packets_in_ - frames_out_));
   if (info_.expected_frames > 0 && end_index_ + kEndSlack < info_.expected_frames) {
     report_.truncated = true;
+    if (end_error_.empty() && errors_.last().empty()) {
+      end_error_ = "input '" + uri_ + "' ends after " + std::to_string(end_index_) +
+                   " frames but its header says " + std::to_string(info_.expected_frames) +
+                   " (truncated file?)";
+    }
   }
 }
 
 SourceReport FfmpegSource::report() const {
   SourceReport out = report_;
   // Why the input ended early says more than a decoder complaining about the last partial frame.
-  out.last_error = read_error_.empty() ? errors_.last() : read_error_;
+  out.last_error = end_error_.empty() ? errors_.last() : end_error_;
   return out;
 }
 

@@ -59,7 +59,7 @@ class FfmpegSource final : public Source {
 
   // Declared before the FFmpeg objects so it outlives the decoder threads that log into it.
   ErrorSink errors_;
-  std::string read_error_;  // why the demuxer stopped before the end of the input, if it did
+  std::string end_error_;  // why the input ended early (read error, timeout, short file)
   bool deadline_armed_ = false;
   std::chrono::steady_clock::time_point deadline_;
 
@@ -74,6 +74,9 @@ class FfmpegSource final : public Source {
 
   int64_t origin_ = AV_NOPTS_VALUE;  // timestamp of the first frame: index 0, pts 0
   int64_t decoded_ = 0;              // frames the decoder produced, for sources without fps
+  int64_t packets_in_ = 0;           // packets the decoder accepted, since the last seek
+  int64_t frames_out_ = 0;           // frames it produced, since the last seek
+  int64_t index_gaps_ = 0;           // indices skipped between returned frames
   int64_t last_index_ = -1;          // of the last frame returned
   double last_pts_ = 0;
   int64_t end_index_ = 0;       // one past the highest index decoded, to detect truncation

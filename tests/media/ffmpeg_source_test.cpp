@@ -209,6 +209,7 @@ TEST(FfmpegSource, TruncatedAviYieldsItsGoodFramesAndIsReported) {
   EXPECT_EQ(report.frames, static_cast<int64_t>(frames.size()));
   EXPECT_GE(report.last_good_frame, static_cast<int64_t>(frames.size()) - 1 - 3);
   EXPECT_NEAR(report.last_good_pts, report.last_good_frame / 10.0, 1e-6);
+  EXPECT_NE(report.last_error.find("'" + path + "'"), std::string::npos) << report.last_error;
 }
 
 TEST(FfmpegSource, TruncatedMp4WithIndexAtTheEndFailsClearly) {
@@ -242,6 +243,14 @@ TEST(FfmpegSource, TruncatedFaststartMp4YieldsItsGoodFramesAndIsReported) {
   EXPECT_GE(report.last_good_frame, static_cast<int64_t>(frames.size()) - 1 - 3);
 }
 
+// Flips every 997th byte between 30% and 60% of the file, leaving the header alone.
+std::string flip_middle_bytes(std::string bytes) {
+  for (size_t i = bytes.size() * 3 / 10; i < bytes.size() * 6 / 10; i += 997) {
+    bytes[i] = static_cast<char>(bytes[i] ^ 0xFF);
+  }
+  return bytes;
+}
+
 // Byte offset of the first packet of stream 0 that ends after `offset`, and its dts (== its
 // frame number in this AVI), from ffprobe.
 int64_t first_frame_touching(const std::string& path, size_t offset) {
@@ -263,13 +272,10 @@ int64_t first_frame_touching(const std::string& path, size_t offset) {
 
 TEST(FfmpegSource, FlippedBytesAreSkippedOrCountedNeverFatal) {
   const std::string original = media_path("video/vtest_480x360.avi");
-  std::string bytes = fp::test::read_file(original);
-  const size_t from = bytes.size() * 3 / 10;
-  const size_t to = bytes.size() * 6 / 10;
-  for (size_t i = from; i < to; i += 997) bytes[i] = static_cast<char>(bytes[i] ^ 0xFF);
+  const std::string bytes = fp::test::read_file(original);
   TempDir dir;
   const std::string path = dir / "flipped.avi";
-  fp::test::write_file(path, bytes);
+  fp::test::write_file(path, flip_middle_bytes(bytes));
 
   auto clean = open_or_fail(original);
   auto damaged = open_or_fail(path);
@@ -294,12 +300,29 @@ TEST(FfmpegSource, FlippedBytesAreSkippedOrCountedNeverFatal) {
 
   // Frames before the first damaged packet decode exactly as in the clean file. B-frames are shown
   // a few frames after they are stored, hence the margin.
-  const int64_t first_damaged = first_frame_touching(original, from);
+  const int64_t first_damaged = first_frame_touching(original, bytes.size() * 3 / 10);
   ASSERT_GT(first_damaged, 100);
   for (int64_t i = 0; i < first_damaged - 4; ++i) {
     ASSERT_TRUE(frames[i].skip_reason.empty()) << "frame " << i;
     ASSERT_EQ(frames[i].hash, good[i].hash) << "frame " << i;
   }
+}
+
+// Damaged MPEG-4 part 2 frames partly vanish (no error, no frame): they must still be counted.
+TEST(FfmpegSource, FlippedBytesInXvidAviLoseNoFrameSilently) {
+  TempDir dir;
+  const std::string path = dir / "flipped.avi";
+  fp::test::write_file(path,
+                       flip_middle_bytes(fp::test::read_file(media_path("video/Megamind.avi"))));
+  auto source = open_or_fail(path);
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source);
+  EXPECT_GT(frames.size(), 200u);
+  const SourceReport report = source->report();
+  EXPECT_TRUE(report.has_errors());
+  EXPECT_FALSE(report.last_error.empty());
+  // Every frame of the 270 came out, was skipped, or is counted as a decode error.
+  EXPECT_GE(report.frames + report.decode_errors, 270 - 2);
 }
 
 }  // namespace
