@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,19 @@ CommandResult run_framepipe(const std::vector<std::string>& args);
 // Runs any program with `args` (no shell), capturing its output.
 CommandResult run_program(const std::vector<std::string>& argv);
 
+// Sets (or, with std::nullopt, unsets) an environment variable and restores it when it goes away.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
 // A program running in the background (e.g. `ffmpeg -listen 1` serving a stream), killed and
 // reaped when the object goes away.
 class BackgroundProcess {
@@ -52,6 +66,23 @@ class BackgroundProcess {
 
  private:
   int pid_ = -1;
+};
+
+// A TCP socket bound to a free port on 127.0.0.1; listening (accepting into the kernel backlog,
+// never answering) or not, as the test needs.
+class LocalSocket {
+ public:
+  explicit LocalSocket(bool listen_now);
+  ~LocalSocket() { close(); }
+  LocalSocket(const LocalSocket&) = delete;
+  LocalSocket& operator=(const LocalSocket&) = delete;
+  void close();
+  int fd() const { return fd_; }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
 };
 
 // A TCP port on 127.0.0.1 that was free a moment ago.

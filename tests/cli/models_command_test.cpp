@@ -13,29 +13,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using infer::ModelRegistry;
+using test::ScopedEnv;
 using test::TempDir;
 
-// Sets an environment variable for one test and restores it afterwards.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
-    if (const char* old = std::getenv(name_.c_str())) old_ = old;
-    setenv(name_.c_str(), value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 // Every test gets its own FRAMEPIPE_MODELS folder and cache, so the user's files are never seen
 // or written.
@@ -51,6 +31,17 @@ class ModelsCommand : public ::testing::Test {
     Result<ModelRegistry> registry = ModelRegistry::load(registry_dir_ / "registry.yaml");
     EXPECT_TRUE(registry.ok()) << registry.error().message();
     return registry.ok() ? *registry : ModelRegistry();
+  }
+
+  // A registry whose one entry, `names`, downloads the shared COCO label file over file://.
+  ModelRegistry labels_fetchable_from_shared() {
+    const std::string url =
+        "file://" + (test::models_dir() / "detection/coco80_classes.txt").string();
+    return custom(
+        "models:\n  names:\n    kind: labels\n    file: names.txt\n"
+        "    sha256: bd17f1ee35d5f3c862a4894605855abbb9dda4b0621fdb0ac4c2c8c7bb7e730a\n"
+        "    url: " +
+        url + "\n");
   }
 
   TempDir models_;
@@ -123,13 +114,7 @@ TEST_F(ModelsCommand, FetchOfPresentVerifiedModelDoesNothing) {
 }
 
 TEST_F(ModelsCommand, FetchDownloadsMissingModelIntoCache) {
-  const std::string url =
-      "file://" + (test::models_dir() / "detection/coco80_classes.txt").string();
-  const ModelRegistry registry = custom(
-      "models:\n  names:\n    kind: labels\n    file: names.txt\n"
-      "    sha256: bd17f1ee35d5f3c862a4894605855abbb9dda4b0621fdb0ac4c2c8c7bb7e730a\n"
-      "    url: " +
-      url + "\n");
+  const ModelRegistry registry = labels_fetchable_from_shared();
   EXPECT_EQ(models_fetch(registry, "names", 5.0, out_, err_), 0) << err_.str();
   EXPECT_TRUE(fs::exists(registry.cache_dir() / "names.txt"));
   EXPECT_NE(out_.str().find("sha256 ok"), std::string::npos) << out_.str();
@@ -137,13 +122,7 @@ TEST_F(ModelsCommand, FetchDownloadsMissingModelIntoCache) {
 
 TEST_F(ModelsCommand, FetchReportsShadowingCorruptCopy) {
   test::write_file(models_ / "names.txt", "corrupt");
-  const std::string url =
-      "file://" + (test::models_dir() / "detection/coco80_classes.txt").string();
-  const ModelRegistry registry = custom(
-      "models:\n  names:\n    kind: labels\n    file: names.txt\n"
-      "    sha256: bd17f1ee35d5f3c862a4894605855abbb9dda4b0621fdb0ac4c2c8c7bb7e730a\n"
-      "    url: " +
-      url + "\n");
+  const ModelRegistry registry = labels_fetchable_from_shared();
   EXPECT_EQ(models_fetch(registry, "names", 5.0, out_, err_), 1);
   EXPECT_NE(err_.str().find((models_ / "names.txt").string()), std::string::npos) << err_.str();
 }

@@ -183,9 +183,10 @@ TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
 TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
   const int port = free_tcp_port();
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/live.ts";
-  // AVI carries no timestamps, so the server generates them for MPEG-TS.
-  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-fflags", "+genpts",
-                            "-i", vtest(), "-c", "copy", "-f", "mpegts", "-listen", "1", url});
+  // vtest's AVI packets carry no timestamps, which MPEG-TS needs: the server re-encodes.
+  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-i", vtest(), "-map",
+                            "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts",
+                            "-listen", "1", url});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the server bind
   TempDir out;
   const auto r = run_framepipe({"run", kPeople, url, "--out", out.path().string(), "--stride", "20",
@@ -193,6 +194,7 @@ TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = read_jsonl(out / "detections.jsonl");
   ASSERT_GE(rows.size(), 38u);
+  EXPECT_EQ(rows[0]["frame"], 0);
   for (size_t i = 1; i < rows.size(); ++i) {
     EXPECT_EQ(rows[i]["frame"].get<int>() - rows[i - 1]["frame"].get<int>(), 20);
   }

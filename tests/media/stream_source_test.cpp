@@ -25,59 +25,6 @@ namespace {
 using fp::test::media_path;
 using fp::test::TempDir;
 
-// A TCP socket on 127.0.0.1 with a free port; listening or closed again, as the test needs.
-class LocalSocket {
- public:
-  explicit LocalSocket(bool listen_now) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-    socklen_t length = sizeof(address);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-    if (listen_now) listen(fd_, 4);
-  }
-  ~LocalSocket() { close(); }
-  void close() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
-// A child process killed (if still running) and reaped when the object goes away.
-class ChildProcess {
- public:
-  explicit ChildProcess(const std::vector<std::string>& argv) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int null = open("/dev/null", O_WRONLY);
-      dup2(null, STDOUT_FILENO);
-      dup2(null, STDERR_FILENO);
-      std::vector<char*> args;
-      for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execvp(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~ChildProcess() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 // Answers one HTTP request with `body`, then keeps the connection open without sending more.
 class StallingServer {
@@ -104,7 +51,7 @@ class StallingServer {
     ::close(client);
   }
 
-  LocalSocket socket_;
+  test::LocalSocket socket_;
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
@@ -112,12 +59,12 @@ class StallingServer {
 std::string url(int port) { return "http://127.0.0.1:" + std::to_string(port) + "/v.ts"; }
 
 TEST(StreamSource, ReadsAllFramesFromAnFfmpegHttpServer) {
-  LocalSocket probe(false);
+  test::LocalSocket probe(false);
   const int port = probe.port();
   probe.close();
   // vtest.avi's H.264 packets carry no pts, which MPEG-TS requires, so the server re-encodes
   // instead of copying (-c copy fails with "first pts and dts value must be set").
-  ChildProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-i",
+  test::BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-i",
                        media_path("video/vtest_480x360.avi"), "-map", "0:v", "-c:v", "libx264",
                        "-preset", "ultrafast", "-f", "mpegts", "-listen", "1", url(port)});
   SourceOptions options;
@@ -162,7 +109,7 @@ TEST(StreamSource, ReadsAllFramesFromAnFfmpegHttpServer) {
 }
 
 TEST(StreamSource, ClosedPortFailsWithAnErrorNamingTheUrl) {
-  LocalSocket probe(false);
+  test::LocalSocket probe(false);
   const std::string uri = url(probe.port());
   probe.close();
   SourceOptions options;
@@ -173,7 +120,7 @@ TEST(StreamSource, ClosedPortFailsWithAnErrorNamingTheUrl) {
 }
 
 TEST(StreamSource, SilentServerTimesOutInsteadOfHanging) {
-  LocalSocket server(true);  // accepts connections (kernel backlog) but never answers
+  test::LocalSocket server(true);  // accepts connections (kernel backlog) but never answers
   SourceOptions options;
   options.io_timeout = 1;
   // Without the deadline this open would block for as long as the socket stays open.
