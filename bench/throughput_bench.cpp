@@ -5,7 +5,8 @@
 //
 // For each repeat: (1) decode every frame of the video, preprocess it (untimed) and time only the
 // model's forward pass -> pure inference fps; (2) run the whole pipeline on the same video ->
-// end-to-end fps. The two alternate so machine noise hits both; medians and their ratio are printed.
+// end-to-end fps. The two alternate so machine noise hits both; medians and their ratio are
+// printed.
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -81,14 +82,19 @@ int main(int argc, char** argv) {
   int repeats = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--pipeline") pipeline_file = argv[i + 1];
-    else if (flag == "--video") video = argv[i + 1];
-    else if (flag == "--repeats") repeats = std::max(1, std::atoi(argv[i + 1]));
-    else die("unknown flag " + flag);
+    if (flag == "--pipeline")
+      pipeline_file = argv[i + 1];
+    else if (flag == "--video")
+      video = argv[i + 1];
+    else if (flag == "--repeats")
+      repeats = std::max(1, std::atoi(argv[i + 1]));
+    else
+      die("unknown flag " + flag);
   }
 
   std::printf("decode only (FFmpeg, all frames, median of %d):\n", repeats);
-  for (const std::string& clip : {video, (shared / "media/video/short_hamilton_clip.mp4").string()}) {
+  for (const std::string& clip :
+       {video, (shared / "media/video/short_hamilton_clip.mp4").string()}) {
     std::vector<double> fps;
     int64_t frames = 0;
     for (int r = 0; r < repeats; ++r) fps.push_back(decode_fps(clip, &frames));
@@ -120,10 +126,11 @@ int main(int argc, char** argv) {
     std::printf("  repeat %d: pure inference %.2f fps, end-to-end %.2f fps (ratio %.3f)\n", r + 1,
                 pure.back(), e2e.back(), e2e.back() / pure.back());
   }
-  std::printf("%s on %s, median of %d:\n  pure inference %.2f fps\n  end-to-end     %.2f fps\n"
-              "  ratio          %.3f (target >= 0.85)\n",
-              config->name.c_str(), fs::path(video).filename().c_str(), repeats, median(pure),
-              median(e2e), median(e2e) / median(pure));
+  std::printf(
+      "%s on %s, median of %d:\n  pure inference %.2f fps\n  end-to-end     %.2f fps\n"
+      "  ratio          %.3f (target >= 0.85)\n",
+      config->name.c_str(), fs::path(video).filename().c_str(), repeats, median(pure), median(e2e),
+      median(e2e) / median(pure));
   fs::remove_all(out_dir);
   return 0;
 }

@@ -1,13 +1,12 @@
 #include "test_support.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <array>
 #include <atomic>
@@ -66,7 +65,8 @@ CommandResult run_program_with_env(const std::vector<std::string>& argv,
   CommandResult result;
   std::array<char, 4096> buffer;
   ssize_t n;
-  while ((n = read(pipe_fds[0], buffer.data(), buffer.size())) > 0) result.output.append(buffer.data(), n);
+  while ((n = read(pipe_fds[0], buffer.data(), buffer.size())) > 0)
+    result.output.append(buffer.data(), n);
   close(pipe_fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);

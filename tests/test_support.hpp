@@ -1,4 +1,5 @@
-// Helpers shared by the tests: where the shared models/media are, temporary folders, running the CLI.
+// Helpers shared by the tests: where the shared models/media are, temporary folders, running the
+// CLI.
 #pragma once
 
 #include <filesystem>
@@ -12,7 +13,7 @@ namespace fp::test {
 // ../shared beside the repository (models/ and media/).
 std::filesystem::path shared_dir();
 std::filesystem::path media_path(const std::string& relative);  // under shared/media
-std::filesystem::path models_dir();                              // shared/models
+std::filesystem::path models_dir();                             // shared/models
 // The repository root (examples/, models/registry.yaml).
 std::filesystem::path source_dir();
 

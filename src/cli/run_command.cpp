@@ -102,7 +102,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--progress-json", args->progress_json,
                   "Rewrite this JSON file with progress during the run");
   cmd->add_option("--stride", args->stride, "Process every Nth frame (overrides source.stride)");
-  cmd->add_option("--fps", args->fps, "Target frames per second by timestamp (overrides source.fps)")
+  cmd->add_option("--fps", args->fps,
+                  "Target frames per second by timestamp (overrides source.fps)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--start", args->start, "Start at this many seconds (overrides source.start)")
       ->check(CLI::NonNegativeNumber);

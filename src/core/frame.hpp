@@ -2,10 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <opencv2/core/mat.hpp>
 #include <optional>
 #include <string>
-
-#include <opencv2/core/mat.hpp>
 
 namespace fp {
 

@@ -25,7 +25,7 @@ class Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -55,14 +55,15 @@ inline Status ok_status() { return std::monostate{}; }
 #define FP_CONCAT(a, b) FP_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Status or Result) from the enclosing function.
-#define FP_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    auto&& fp_status_ = (expr);                   \
+#define FP_RETURN_IF_ERROR(expr)                     \
+  do {                                               \
+    auto&& fp_status_ = (expr);                      \
     if (!fp_status_.ok()) return fp_status_.error(); \
   } while (0)
 
 // `FP_ASSIGN_OR_RETURN(auto x, make_x());` declares x from the value or returns the error.
-#define FP_ASSIGN_OR_RETURN(lhs, expr) FP_ASSIGN_OR_RETURN_IMPL(FP_CONCAT(fp_result_, __LINE__), lhs, expr)
+#define FP_ASSIGN_OR_RETURN(lhs, expr) \
+  FP_ASSIGN_OR_RETURN_IMPL(FP_CONCAT(fp_result_, __LINE__), lhs, expr)
 #define FP_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.error();             \

@@ -9,10 +9,9 @@
 
 #include <filesystem>
 #include <memory>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
 
 #include "core/result.hpp"
 

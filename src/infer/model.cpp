@@ -1,9 +1,9 @@
 #include "infer/model.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <fstream>
-
-#include <spdlog/spdlog.h>
 
 #include "core/clock.hpp"
 

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
 
 #include "core/result.hpp"
 #include "infer/backend.hpp"
@@ -16,8 +15,9 @@ namespace fp::infer {
 
 struct ModelOptions {
   std::string backend = "opencv";
-  bool fallback_to_cpu = false;  // `fallback: cpu`: use the OpenCV CPU backend if `backend` is absent
-  cv::Size input_size;           // overrides the registry's input size when non-empty
+  bool fallback_to_cpu =
+      false;            // `fallback: cpu`: use the OpenCV CPU backend if `backend` is absent
+  cv::Size input_size;  // overrides the registry's input size when non-empty
 };
 
 class Model {
@@ -49,6 +49,7 @@ class Model {
 };
 
 // Class names from a registry labels entry (one per line); an Error if missing or empty.
-Result<std::vector<std::string>> load_labels(const ModelRegistry& registry, const std::string& name);
+Result<std::vector<std::string>> load_labels(const ModelRegistry& registry,
+                                             const std::string& name);
 
 }  // namespace fp::infer

@@ -9,13 +9,15 @@ Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
   JsonlWriter writer{PendingFile(path)};
   writer.out_.open(writer.file_.temp_path(), std::ios::binary | std::ios::trunc);
   if (!writer.out_) {
-    return Error("cannot create " + writer.file_.temp_path().string() + ": " + std::strerror(errno));
+    return Error("cannot create " + writer.file_.temp_path().string() + ": " +
+                 std::strerror(errno));
   }
   return writer;
 }
 
 Status JsonlWriter::write(const nlohmann::ordered_json& row) {
-  const std::string line = row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  const std::string line =
+      row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.flush();
   if (!out_) return Error("cannot write " + file_.temp_path().string() + " (disk full?)");

@@ -27,7 +27,8 @@ Status write_file_atomically(const fs::path& path, const std::string& content) {
     std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
     out << content;
     out.flush();
-    if (!out) return Error("cannot write " + file.temp_path().string() + ": " + std::strerror(errno));
+    if (!out)
+      return Error("cannot write " + file.temp_path().string() + ": " + std::strerror(errno));
   }
   return file.commit();
 }
@@ -38,7 +39,8 @@ Status ensure_writable_dir(const fs::path& dir) {
   if (ec) return Error("cannot create output directory '" + dir.string() + "': " + ec.message());
   if (!fs::is_directory(dir)) return Error("output path '" + dir.string() + "' is not a directory");
   if (access(dir.c_str(), W_OK | X_OK) != 0) {
-    return Error("output directory '" + dir.string() + "' is not writable: " + std::strerror(errno));
+    return Error("output directory '" + dir.string() +
+                 "' is not writable: " + std::strerror(errno));
   }
   return ok_status();
 }

@@ -8,10 +8,10 @@
 namespace fp::media {
 
 struct SamplingOptions {
-  int stride = 1;     // process every Nth frame (by source frame index)
-  double fps = 0;     // target rate by pts; 0 keeps every frame the stride lets through
-  double start = 0;   // seconds
-  double end = 0;     // seconds; 0 means the end of the input
+  int stride = 1;    // process every Nth frame (by source frame index)
+  double fps = 0;    // target rate by pts; 0 keeps every frame the stride lets through
+  double start = 0;  // seconds
+  double end = 0;    // seconds; 0 means the end of the input
 };
 
 // What is wrong with sampling options: the key at fault and a message; std::nullopt when valid.

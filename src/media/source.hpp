@@ -1,4 +1,5 @@
-// Source: where frames come from. A video file or stream (FFmpeg), one image, or a folder of images.
+// Source: where frames come from. A video file or stream (FFmpeg), one image, or a folder of
+// images.
 //
 // Lifecycle: open_source() probes the input and fails with a user-facing Error if it cannot be
 // read at all (missing path, not media, unreachable stream). next() is then called repeatedly from
@@ -19,35 +20,35 @@
 namespace fp::media {
 
 struct SourceInfo {
-  std::string uri;            // as given by the user
-  std::string kind;           // "video", "stream", "image", "image_folder"
-  std::string codec;          // decoder name, e.g. "h264"; "image" for image inputs
-  int width = 0;              // of the first frame
+  std::string uri;    // as given by the user
+  std::string kind;   // "video", "stream", "image", "image_folder"
+  std::string codec;  // decoder name, e.g. "h264"; "image" for image inputs
+  int width = 0;      // of the first frame
   int height = 0;
-  double fps = 0;             // nominal frame rate; 0 when unknown (images, some streams)
-  double duration = 0;        // seconds; 0 when unknown (live streams)
+  double fps = 0;               // nominal frame rate; 0 when unknown (images, some streams)
+  double duration = 0;          // seconds; 0 when unknown (live streams)
   int64_t expected_frames = 0;  // frames the source should produce; 0 when unknown
 };
 
 // What went wrong while reading, for the run report. All counts are over the whole source.
 struct SourceReport {
-  int64_t frames = 0;             // frames returned by next(), skipped ones included
-  int64_t skipped_frames = 0;     // returned with a skip_reason
-  int64_t decode_errors = 0;      // packets/images the decoder rejected (no frame came out)
-  std::string last_error;         // the last decoder message, empty if none
-  int64_t last_good_frame = -1;   // index of the last frame decoded without error
+  int64_t frames = 0;            // frames returned by next(), skipped ones included
+  int64_t skipped_frames = 0;    // returned with a skip_reason
+  int64_t decode_errors = 0;     // packets/images the decoder rejected (no frame came out)
+  std::string last_error;        // the last decoder message, empty if none
+  int64_t last_good_frame = -1;  // index of the last frame decoded without error
   double last_good_pts = 0;
-  bool truncated = false;         // the input ended before its header said it would
+  bool truncated = false;  // the input ended before its header said it would
 
   bool has_errors() const { return skipped_frames > 0 || decode_errors > 0 || truncated; }
 };
 
 // Options a Source applies itself, so it can seek instead of decoding what is never used.
 struct SourceOptions {
-  int stream_id = 0;       // copied into Frame::stream
-  double start = 0;        // seconds; frames before it are not returned
-  int decoder_threads = 0; // 0 lets the decoder choose
-  double io_timeout = 10;  // seconds a network read or open may block before it fails
+  int stream_id = 0;        // copied into Frame::stream
+  double start = 0;         // seconds; frames before it are not returned
+  int decoder_threads = 0;  // 0 lets the decoder choose
+  double io_timeout = 10;   // seconds a network read or open may block before it fails
 };
 
 class Source {

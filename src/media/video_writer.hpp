@@ -2,9 +2,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <opencv2/core/mat.hpp>
+#include <string>
 
 #include "core/result.hpp"
 
@@ -14,8 +13,9 @@ class VideoWriter {
  public:
   // Opens `path` for frames of the given size; the container is chosen from `format` ("mp4" ...),
   // not from the path, so the caller may write to a temporary name.
-  static Result<std::unique_ptr<VideoWriter>> open(const std::string& path, const std::string& format,
-                                                   int width, int height, double fps);
+  static Result<std::unique_ptr<VideoWriter>> open(const std::string& path,
+                                                   const std::string& format, int width, int height,
+                                                   double fps);
   virtual ~VideoWriter() = default;
   // Frames of another size are scaled to the writer's size.
   virtual Status write(const cv::Mat& bgr) = 0;

@@ -53,8 +53,8 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   auto spec = context.registry.find(model_name);
   if (!spec.ok()) return config.error_at("model", spec.error().message());
   if (spec->kind != "detector") {
-    return config.error_at("model", "model '" + model_name + "' is a " + spec->kind +
-                                        ", not a detector");
+    return config.error_at("model",
+                           "model '" + model_name + "' is a " + spec->kind + ", not a detector");
   }
 
   std::unique_ptr<DetectStage> stage(new DetectStage());
@@ -63,7 +63,8 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   stage->nms_ = spec->default_nms;
   FP_RETURN_IF_ERROR(config.read("conf", stage->conf_));
   FP_RETURN_IF_ERROR(config.read("nms", stage->nms_));
-  if (stage->conf_ <= 0 || stage->conf_ >= 1) return config.error_at("conf", "'conf' must be in (0, 1)");
+  if (stage->conf_ <= 0 || stage->conf_ >= 1)
+    return config.error_at("conf", "'conf' must be in (0, 1)");
   if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
 
   infer::ModelOptions options;
@@ -92,8 +93,8 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std),
             stage->normalization_.std.begin());
 
-  auto model = infer::Model::load(context.registry, model_name, options,
-                                  stage->decoder_->output_names());
+  auto model =
+      infer::Model::load(context.registry, model_name, options, stage->decoder_->output_names());
   if (!model.ok()) return config.error_at("model", model.error().message());
   stage->model_ = std::move(model).value();
   auto warmup = stage->model_->warm_up();

@@ -21,8 +21,9 @@ struct FrameResult {
   SteadyClock::time_point decoded_at{};  // for end-to-end latency
 
   void add_timing(std::string stage, SteadyClock::time_point since) {
-    timings.emplace_back(std::move(stage),
-                         std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count());
+    timings.emplace_back(
+        std::move(stage),
+        std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count());
   }
 };
 

@@ -1,11 +1,11 @@
 // PipelineConfig: a pipeline YAML file (see examples/), checked before any work.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "core/result.hpp"
 #include "media/sampler.hpp"
@@ -21,8 +21,8 @@ struct PipelineConfig {
   std::string file;
   std::string name;
   media::SamplingOptions sampling;
-  int queue_frames = 8;       // frames in flight between threads; bounds memory
-  int decoder_threads = 0;    // FFmpeg decoder threads; 0 lets FFmpeg choose
+  int queue_frames = 8;     // frames in flight between threads; bounds memory
+  int decoder_threads = 0;  // FFmpeg decoder threads; 0 lets FFmpeg choose
   std::vector<StageEntry> stages;
   int64_t warmup_frames = 5;  // first frames reported apart from steady state
 };

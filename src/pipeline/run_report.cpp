@@ -9,22 +9,23 @@ namespace {
 nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
   const media::SourceReport& s = in.source;
   nlohmann::ordered_json j{{"stream", stream},
-                   {"uri", in.info.uri},
-                   {"kind", in.info.kind},
-                   {"codec", in.info.codec},
-                   {"width", in.info.width},
-                   {"height", in.info.height},
-                   {"fps", in.info.fps},
-                   {"duration_s", in.info.duration},
-                   {"expected_frames", in.info.expected_frames},
-                   {"frames_read", s.frames},
-                   {"frames_processed", in.processed},
-                   {"frames_skipped", in.skipped},
-                   {"decode_errors", s.decode_errors},
-                   {"truncated", s.truncated},
-                   {"last_good_frame", s.last_good_frame},
-                   {"last_good_pts", s.last_good_pts}};
-  j["last_error"] = s.last_error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.last_error);
+                           {"uri", in.info.uri},
+                           {"kind", in.info.kind},
+                           {"codec", in.info.codec},
+                           {"width", in.info.width},
+                           {"height", in.info.height},
+                           {"fps", in.info.fps},
+                           {"duration_s", in.info.duration},
+                           {"expected_frames", in.info.expected_frames},
+                           {"frames_read", s.frames},
+                           {"frames_processed", in.processed},
+                           {"frames_skipped", in.skipped},
+                           {"decode_errors", s.decode_errors},
+                           {"truncated", s.truncated},
+                           {"last_good_frame", s.last_good_frame},
+                           {"last_good_pts", s.last_good_pts}};
+  j["last_error"] =
+      s.last_error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.last_error);
   j["error"] = in.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(in.error);
   return j;
 }
@@ -43,7 +44,8 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"frames_processed", f.processed},
       {"setup_seconds", f.setup_seconds},
       {"processing_seconds", f.processing_seconds},
-      {"fps", f.processing_seconds > 0 ? static_cast<double>(f.processed) / f.processing_seconds : 0},
+      {"fps",
+       f.processing_seconds > 0 ? static_cast<double>(f.processed) / f.processing_seconds : 0},
       {"cpu_seconds", cpu},
       {"cpu_percent", wall > 0 ? 100.0 * cpu / wall : 0},
       {"peak_rss_mb", static_cast<double>(f.usage_at_end.peak_rss_bytes) / (1024.0 * 1024.0)},
@@ -54,7 +56,8 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"outputs", f.outputs}};
   report["error"] = f.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.error);
   nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < f.inputs.size(); ++i) inputs.push_back(input_json(f.inputs[i], static_cast<int>(i)));
+  for (size_t i = 0; i < f.inputs.size(); ++i)
+    inputs.push_back(input_json(f.inputs[i], static_cast<int>(i)));
   report["inputs"] = std::move(inputs);
   nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const QueueRecord& q : f.queues) {
@@ -64,11 +67,12 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
   return report;
 }
 
-std::string format_summary(const nlohmann::ordered_json& r, const telemetry::StageTimings& timings) {
+std::string format_summary(const nlohmann::ordered_json& r,
+                           const telemetry::StageTimings& timings) {
   char line[512];
   std::string out;
   std::snprintf(line, sizeof(line),
-                "%s: %s — %lld frames (%lld processed) in %.2f s: %.1f fps, setup %.2f s, "
+                "%s: %s, %lld frames (%lld processed) in %.2f s: %.1f fps, setup %.2f s, "
                 "CPU %.0f%%, peak RSS %.0f MiB\n",
                 r["pipeline"].get<std::string>().c_str(), r["status"].get<std::string>().c_str(),
                 r["frames"].get<long long>(), r["frames_processed"].get<long long>(),

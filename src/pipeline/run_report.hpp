@@ -1,10 +1,9 @@
 // The run report (run.json) and the terminal summary built from a finished run.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "media/source.hpp"
 #include "telemetry/process_usage.hpp"
@@ -45,7 +44,9 @@ struct RunFacts {
   nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
 };
 
-nlohmann::ordered_json build_run_report(const RunFacts& facts, const telemetry::StageTimings& timings);
-std::string format_summary(const nlohmann::ordered_json& report, const telemetry::StageTimings& timings);
+nlohmann::ordered_json build_run_report(const RunFacts& facts,
+                                        const telemetry::StageTimings& timings);
+std::string format_summary(const nlohmann::ordered_json& report,
+                           const telemetry::StageTimings& timings);
 
 }  // namespace fp::pipeline

@@ -1,10 +1,10 @@
 #include "pipeline/runner.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <memory>
 #include <mutex>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "io/pending_file.hpp"
 #include "media/sampler.hpp"
@@ -21,20 +21,28 @@ namespace fs = std::filesystem;
 
 const char* to_string(RunStatus status) {
   switch (status) {
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kCompletedWithErrors: return "completed_with_errors";
-    case RunStatus::kFailed: return "failed";
-    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kCompletedWithErrors:
+      return "completed_with_errors";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
 
 int exit_code(RunStatus status) {
   switch (status) {
-    case RunStatus::kCompleted: return 0;
-    case RunStatus::kCompletedWithErrors: return 3;
-    case RunStatus::kFailed: return 1;
-    case RunStatus::kInterrupted: return 130;
+    case RunStatus::kCompleted:
+      return 0;
+    case RunStatus::kCompletedWithErrors:
+      return 3;
+    case RunStatus::kFailed:
+      return 1;
+    case RunStatus::kInterrupted:
+      return 130;
   }
   return 1;
 }
@@ -47,8 +55,8 @@ Result<std::vector<std::unique_ptr<Stage>>> build_stages(const PipelineConfig& c
                                                          const infer::ModelRegistry& registry) {
   std::vector<std::unique_ptr<Stage>> stages;
   for (const StageEntry& entry : config.stages) {
-    FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(entry.config, config.file,
-                                                   "stage '" + entry.type + "'"));
+    FP_ASSIGN_OR_RETURN(YamlMap map,
+                        YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
     std::string name = entry.type;
     FP_RETURN_IF_ERROR(map.read("name", name));
     FP_ASSIGN_OR_RETURN(auto stage, create_stage(entry.type, StageContext{map, registry, name}));
@@ -57,9 +65,10 @@ Result<std::vector<std::unique_ptr<Stage>>> build_stages(const PipelineConfig& c
   return stages;
 }
 
-Result<std::vector<std::unique_ptr<media::Source>>> open_sources(const PipelineConfig& config,
-                                                                 const std::vector<std::string>& inputs) {
-  if (inputs.empty()) return Error("no input given: name a video, image, image folder or stream URL");
+Result<std::vector<std::unique_ptr<media::Source>>> open_sources(
+    const PipelineConfig& config, const std::vector<std::string>& inputs) {
+  if (inputs.empty())
+    return Error("no input given: name a video, image, image folder or stream URL");
   std::vector<std::unique_ptr<media::Source>> sources;
   for (size_t i = 0; i < inputs.size(); ++i) {
     media::SourceOptions options;
@@ -127,7 +136,8 @@ void decode_sources(std::vector<std::unique_ptr<media::Source>>& sources,
 }
 
 // Worker thread: runs the stages on every frame that has an image.
-void run_stages(std::vector<std::unique_ptr<Stage>>& stages, Queue& in, Queue& out, Shared& shared) {
+void run_stages(std::vector<std::unique_ptr<Stage>>& stages, Queue& in, Queue& out,
+                Shared& shared) {
   while (auto item = in.pop()) {
     bool ok = true;
     if (!item->frame.skipped()) {
@@ -189,8 +199,8 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   const auto run_start = SteadyClock::now();
   Queue decoded(static_cast<size_t>(config.queue_frames));
   Queue processed(static_cast<size_t>(config.queue_frames));
-  std::thread decode_thread(decode_sources, std::ref(sources), std::cref(config), std::cref(options),
-                            std::ref(decoded), std::ref(shared));
+  std::thread decode_thread(decode_sources, std::ref(sources), std::cref(config),
+                            std::cref(options), std::ref(decoded), std::ref(shared));
   std::thread worker_thread(run_stages, std::ref(stages), std::ref(decoded), std::ref(processed),
                             std::ref(shared));
 
@@ -234,7 +244,8 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
 
   RunOutcome outcome;
   bool input_errors = false;
-  for (const InputRecord& in : shared.inputs) input_errors |= in.source.has_errors() || !in.error.empty();
+  for (const InputRecord& in : shared.inputs)
+    input_errors |= in.source.has_errors() || !in.error.empty();
   if (!shared.fatal_error.empty()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = shared.fatal_error;
@@ -243,8 +254,8 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   } else {
     outcome.status = input_errors ? RunStatus::kCompletedWithErrors : RunStatus::kCompleted;
   }
-  const bool commit = outcome.status == RunStatus::kCompleted ||
-                      outcome.status == RunStatus::kCompletedWithErrors;
+  const bool commit =
+      outcome.status == RunStatus::kCompleted || outcome.status == RunStatus::kCompletedWithErrors;
   for (auto& sink : sinks) {
     const Status done = commit ? sink->commit() : ok_status();
     if (!done.ok()) {
@@ -267,14 +278,17 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
     r["name"] = stage->name();
     facts.stages.push_back(std::move(r));
   }
-  facts.sampling = {{"stride", config.sampling.stride}, {"fps", config.sampling.fps},
-                    {"start", config.sampling.start},   {"end", config.sampling.end}};
+  facts.sampling = {{"stride", config.sampling.stride},
+                    {"fps", config.sampling.fps},
+                    {"start", config.sampling.start},
+                    {"end", config.sampling.end}};
   facts.usage_at_end = telemetry::sample_process_usage();
   outcome.report = build_run_report(facts, timings);
   outcome.summary = format_summary(outcome.report, timings);
 
   const fs::path report_path = options.out_dir / "run.json";
-  const Status report_written = io::write_file_atomically(report_path, outcome.report.dump(2) + "\n");
+  const Status report_written =
+      io::write_file_atomically(report_path, outcome.report.dump(2) + "\n");
   if (!report_written.ok()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = report_written.error().message();

@@ -8,10 +8,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/result.hpp"
 #include "infer/model_registry.hpp"
@@ -34,9 +33,9 @@ enum class RunStatus { kCompleted, kCompletedWithErrors, kFailed, kInterrupted }
 
 struct RunOutcome {
   RunStatus status = RunStatus::kCompleted;
-  std::string error;      // the fatal error for kFailed, else empty
+  std::string error;              // the fatal error for kFailed, else empty
   nlohmann::ordered_json report;  // what run.json holds
-  std::string summary;    // the terminal summary table
+  std::string summary;            // the terminal summary table
 };
 
 const char* to_string(RunStatus status);

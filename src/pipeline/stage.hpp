@@ -12,9 +12,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"

@@ -1,8 +1,8 @@
 #include "telemetry/progress.hpp"
 
-#include <cstdio>
-
 #include <spdlog/spdlog.h>
+
+#include <cstdio>
 
 #include "io/pending_file.hpp"
 
@@ -14,10 +14,11 @@ double ProgressState::eta() const {
 }
 
 nlohmann::ordered_json ProgressState::to_json() const {
-  nlohmann::ordered_json j{{"status", status},   {"input", input},     {"stream", stream},
-                   {"streams", streams}, {"frames", frames},   {"elapsed_s", elapsed},
-                   {"fps", fps()}};
-  j["expected_frames"] = expected_frames > 0 ? nlohmann::ordered_json(expected_frames) : nlohmann::ordered_json();
+  nlohmann::ordered_json j{{"status", status},   {"input", input},   {"stream", stream},
+                           {"streams", streams}, {"frames", frames}, {"elapsed_s", elapsed},
+                           {"fps", fps()}};
+  j["expected_frames"] =
+      expected_frames > 0 ? nlohmann::ordered_json(expected_frames) : nlohmann::ordered_json();
   j["eta_s"] = eta() >= 0 ? nlohmann::ordered_json(eta()) : nlohmann::ordered_json();
   j["percent"] = expected_frames > 0
                      ? nlohmann::ordered_json(100.0 * static_cast<double>(frames) / expected_frames)

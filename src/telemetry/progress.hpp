@@ -3,22 +3,22 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "core/clock.hpp"
 
 namespace fp::telemetry {
 
 struct ProgressState {
-  std::string input;          // the input being processed
+  std::string input;  // the input being processed
   int stream = 0;
   int streams = 1;
-  int64_t frames = 0;         // frames processed in the run so far
+  int64_t frames = 0;           // frames processed in the run so far
   int64_t expected_frames = 0;  // frames the run should process in total; 0 when unknown
-  double elapsed = 0;         // seconds since the run started
-  std::string status = "running";  // running | completed | completed_with_errors | failed | interrupted
+  double elapsed = 0;           // seconds since the run started
+  std::string status =
+      "running";  // running | completed | completed_with_errors | failed | interrupted
 
   double fps() const { return elapsed > 0 ? static_cast<double>(frames) / elapsed : 0; }
   // Seconds left at the current rate; negative when unknown.

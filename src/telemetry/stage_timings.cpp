@@ -21,8 +21,8 @@ const StageTimings::Stage* StageTimings::find(const std::string& name) const {
 }
 
 nlohmann::ordered_json to_json(const LatencySummary& s) {
-  return {{"count", s.count}, {"mean_ms", s.mean}, {"p50_ms", s.p50}, {"p90_ms", s.p90},
-          {"p99_ms", s.p99},  {"max_ms", s.max}};
+  return {{"count", s.count}, {"mean_ms", s.mean}, {"p50_ms", s.p50},
+          {"p90_ms", s.p90},  {"p99_ms", s.p99},   {"max_ms", s.max}};
 }
 
 nlohmann::ordered_json StageTimings::to_json() const {

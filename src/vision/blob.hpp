@@ -2,7 +2,6 @@
 #pragma once
 
 #include <array>
-
 #include <opencv2/core/mat.hpp>
 
 namespace fp::vision {

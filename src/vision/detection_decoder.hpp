@@ -6,10 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
 
 #include "core/detection.hpp"
 #include "core/result.hpp"

@@ -1,7 +1,6 @@
 #include "vision/draw.hpp"
 
 #include <cstdio>
-
 #include <opencv2/imgproc.hpp>
 
 namespace fp::vision {

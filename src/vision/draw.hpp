@@ -1,10 +1,9 @@
 // Drawing detections onto frames for annotated output.
 #pragma once
 
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <vector>
-
-#include <opencv2/core/mat.hpp>
 
 #include "core/detection.hpp"
 

@@ -49,9 +49,8 @@ Result<std::vector<Detection>> NanodetDecoder::decode(const std::vector<cv::Mat>
     const int cells = grid_w * grid_h;
     if (cls.dims != 3 || dis.dims != 3 || cls.size[1] != cells || dis.size[1] != cells ||
         dis.size[2] != 4 * kBins) {
-      return Error("NanoDet output for stride " + std::to_string(s) +
-                   " does not match a " + std::to_string(input.width) + "x" +
-                   std::to_string(input.height) + " input");
+      return Error("NanoDet output for stride " + std::to_string(s) + " does not match a " +
+                   std::to_string(input.width) + "x" + std::to_string(input.height) + " input");
     }
     const int classes = cls.size[2];
     const float* scores = cls.ptr<float>();

@@ -16,7 +16,6 @@ using infer::ModelRegistry;
 using test::ScopedEnv;
 using test::TempDir;
 
-
 // Every test gets its own FRAMEPIPE_MODELS folder and cache, so the user's files are never seen
 // or written.
 class ModelsCommand : public ::testing::Test {

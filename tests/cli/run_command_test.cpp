@@ -1,14 +1,13 @@
 // End-to-end runs of `framepipe run` on the shared media: outputs, accuracy and bad input.
 #include <gtest/gtest.h>
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
 #include "vision/nms.hpp"
@@ -95,9 +94,9 @@ TEST(RunCommand, VideoGivesDetectionsReportProgressAndAnnotatedVideo) {
   EXPECT_EQ(progress["frames"], 20);
   EXPECT_EQ(progress["expected_frames"], 20);
 
-  const auto probe = run_program({"ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                                  "-show_entries", "stream=nb_read_frames,width,height", "-of",
-                                  "csv=p=0", (out / "boxes.mp4").string()});
+  const auto probe = run_program({"ffprobe", "-v", "error", "-count_frames", "-select_streams",
+                                  "v:0", "-show_entries", "stream=nb_read_frames,width,height",
+                                  "-of", "csv=p=0", (out / "boxes.mp4").string()});
   EXPECT_EQ(probe.exit_code, 0) << probe.output;
   EXPECT_NE(probe.output.find("480,360,20"), std::string::npos) << probe.output;
   EXPECT_FALSE(has_partial_files(out.path()));
@@ -106,8 +105,8 @@ TEST(RunCommand, VideoGivesDetectionsReportProgressAndAnnotatedVideo) {
 // Frame i of vtest is MOT frame i+1; the MOT boxes are in 768x576 pixels (x0.625 here).
 TEST(RunCommand, PersonBoxesAgreeWithPets09Detections) {
   TempDir out;
-  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--stride",
-                                "50", "--no-progress"});
+  const auto r = run_framepipe(
+      {"run", kPeople, vtest(), "--out", out.path().string(), "--stride", "50", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   std::map<int, std::vector<Box>> reference;
   std::ifstream det(media_path("mot/PETS09-S2L1/det.txt"));
@@ -155,8 +154,8 @@ TEST(RunCommand, ImageFolderIsReadInNameOrderWithSkipRowForBrokenImage) {
   fs::copy_file(media_path("images/messi5.jpg"), photos / "a_messi.jpg");
   write_file(photos / "c_broken.jpg", "not a jpeg");
   write_file(photos / "notes.txt", "ignored");
-  const auto r = run_framepipe({"run", kPeople, photos.path().string(), "--out",
-                                out.path().string(), "--no-progress"});
+  const auto r = run_framepipe(
+      {"run", kPeople, photos.path().string(), "--out", out.path().string(), "--no-progress"});
   EXPECT_EQ(r.exit_code, 3) << r.output;  // completed, but one input item was unreadable
   const auto rows = read_jsonl(out / "detections.jsonl");
   ASSERT_EQ(rows.size(), 3u);
@@ -169,9 +168,9 @@ TEST(RunCommand, ImageFolderIsReadInNameOrderWithSkipRowForBrokenImage) {
 
 TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
   TempDir out;
-  const auto r = run_framepipe({"run", kPeople, media_path("images/two_people.jpg").string(),
-                                media_path("images/messi5.jpg").string(), "--out",
-                                out.path().string()});
+  const auto r =
+      run_framepipe({"run", kPeople, media_path("images/two_people.jpg").string(),
+                     media_path("images/messi5.jpg").string(), "--out", out.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = read_jsonl(out / "detections.jsonl");
   ASSERT_EQ(rows.size(), 2u);
@@ -189,8 +188,8 @@ TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
                             "-listen", "1", url});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the server bind
   TempDir out;
-  const auto r = run_framepipe({"run", kPeople, url, "--out", out.path().string(), "--stride", "20",
-                                "--no-progress"});
+  const auto r = run_framepipe(
+      {"run", kPeople, url, "--out", out.path().string(), "--stride", "20", "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = read_jsonl(out / "detections.jsonl");
   ASSERT_GE(rows.size(), 38u);
@@ -203,8 +202,8 @@ TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {
 
 TEST(RunCommand, InterruptKeepsWhatWasDoneUnderPartialNames) {
   TempDir out;
-  BackgroundProcess run({FRAMEPIPE_BINARY, "run", kPeople, vtest(), "--out", out.path().string(),
-                         "--no-progress"});
+  BackgroundProcess run(
+      {FRAMEPIPE_BINARY, "run", kPeople, vtest(), "--out", out.path().string(), "--no-progress"});
   const fs::path partial = out / "detections.jsonl.partial";
   for (int i = 0; i < 300 && read_file(partial).size() < 2000; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -230,15 +229,16 @@ TEST(RunCommandBadInput, StreamThatSendsNothingIsAnInputError) {
                             (dir / "empty.ts").string(), "-c", "copy", "-f", "mpegts", "-listen",
                             "1", url});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto r = run_framepipe({"run", kPeople, url, "--out", (dir / "out").string(),
-                                "--no-progress"});
+  const auto r =
+      run_framepipe({"run", kPeople, url, "--out", (dir / "out").string(), "--no-progress"});
   EXPECT_NE(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find(url), std::string::npos) << r.output;
 }
 
 TEST(RunCommandBadInput, MissingInput) {
   TempDir out;
-  const auto r = run_framepipe({"run", kPeople, "/no/such/video.mp4", "--out", out.path().string()});
+  const auto r =
+      run_framepipe({"run", kPeople, "/no/such/video.mp4", "--out", out.path().string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("/no/such/video.mp4"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out / "detections.jsonl"));
@@ -247,8 +247,8 @@ TEST(RunCommandBadInput, MissingInput) {
 TEST(RunCommandBadInput, NonMediaFile) {
   TempDir dir;
   write_file(dir / "notes.mp4", "this is a text file, not a video\n");
-  const auto r = run_framepipe({"run", kPeople, (dir / "notes.mp4").string(), "--out",
-                                (dir / "out").string()});
+  const auto r = run_framepipe(
+      {"run", kPeople, (dir / "notes.mp4").string(), "--out", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("notes.mp4"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
@@ -288,21 +288,23 @@ TEST(RunCommandBadInput, FlippedBytesAreCountedAndOutputStaysValid) {
 void expect_config_error(const std::string& yaml, const std::string& expected) {
   TempDir dir;
   write_file(dir / "p.yaml", yaml);
-  const auto r = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
-                                (dir / "out").string()});
+  const auto r =
+      run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
 }
 
 TEST(RunCommandBadInput, UnknownYamlKeyNamesFileLineColumn) {
-  expect_config_error("name: p\nstages:\n  - detect:\n      model: yolox_nano_416\n      cnof: 0.3\n",
-                      "p.yaml:5:7: unknown key 'cnof'");
+  expect_config_error(
+      "name: p\nstages:\n  - detect:\n      model: yolox_nano_416\n      cnof: 0.3\n",
+      "p.yaml:5:7: unknown key 'cnof'");
 }
 
 TEST(RunCommandBadInput, WrongYamlTypeNamesFileLineColumn) {
-  expect_config_error("name: p\nsource:\n  fps: fast\nstages:\n  - detect: {model: yolox_nano_416}\n",
-                      "p.yaml:3:8: 'fps' in source must be a number");
+  expect_config_error(
+      "name: p\nsource:\n  fps: fast\nstages:\n  - detect: {model: yolox_nano_416}\n",
+      "p.yaml:3:8: 'fps' in source must be a number");
 }
 
 TEST(RunCommandBadInput, ModelMissingNamesModelPathsAndFix) {
@@ -313,9 +315,8 @@ TEST(RunCommandBadInput, ModelShaMismatchNamesModelAndFix) {
   TempDir models, out;
   fs::create_directories(models / "detection");
   write_file(models / "detection" / "yolox_nano_416.onnx", "not the real weights");
-  const auto r = run_framepipe_with_env(
-      {"run", kPeople, vtest(), "--out", out.path().string()},
-      {{"FRAMEPIPE_MODELS", models.path().string()}});
+  const auto r = run_framepipe_with_env({"run", kPeople, vtest(), "--out", out.path().string()},
+                                        {{"FRAMEPIPE_MODELS", models.path().string()}});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("yolox_nano_416"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("sha256"), std::string::npos) << r.output;

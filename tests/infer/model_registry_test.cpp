@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 using test::ScopedEnv;
 using test::TempDir;
 
-
 // Keeps tests away from the user's real cache and from models set in the caller's environment.
 struct IsolatedModelEnv {
   TempDir models;

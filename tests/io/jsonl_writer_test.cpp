@@ -20,7 +20,8 @@ TEST(JsonlWriter, FileAppearsUnderItsNameOnlyAfterCommit) {
   ASSERT_TRUE(writer->commit().ok());
   EXPECT_TRUE(fs::exists(dir / "rows.jsonl"));
   EXPECT_FALSE(fs::exists(dir / "rows.jsonl.partial"));
-  EXPECT_EQ(test::read_file(dir / "rows.jsonl"), "{\"frame\":0}\n{\"frame\":1,\"text\":\"a\\nb\"}\n");
+  EXPECT_EQ(test::read_file(dir / "rows.jsonl"),
+            "{\"frame\":0}\n{\"frame\":1,\"text\":\"a\\nb\"}\n");
   EXPECT_EQ(writer->rows(), 2);
 }
 

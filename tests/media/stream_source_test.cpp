@@ -25,7 +25,6 @@ namespace {
 using fp::test::media_path;
 using fp::test::TempDir;
 
-
 // Answers one HTTP request with `body`, then keeps the connection open without sending more.
 class StallingServer {
  public:
@@ -65,8 +64,9 @@ TEST(StreamSource, ReadsAllFramesFromAnFfmpegHttpServer) {
   // vtest.avi's H.264 packets carry no pts, which MPEG-TS requires, so the server re-encodes
   // instead of copying (-c copy fails with "first pts and dts value must be set").
   test::BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-i",
-                       media_path("video/vtest_480x360.avi"), "-map", "0:v", "-c:v", "libx264",
-                       "-preset", "ultrafast", "-f", "mpegts", "-listen", "1", url(port)});
+                                  media_path("video/vtest_480x360.avi"), "-map", "0:v", "-c:v",
+                                  "libx264", "-preset", "ultrafast", "-f", "mpegts", "-listen", "1",
+                                  url(port)});
   SourceOptions options;
   options.io_timeout = 5;
   std::unique_ptr<Source> source;

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-
 #include <opencv2/imgcodecs.hpp>
 
 #include "pipeline/stage_registry.hpp"

@@ -24,7 +24,8 @@ TEST(PipelineConfig, ExamplePeopleLoads) {
 
 TEST(PipelineConfig, UnknownKeyNamesFileLineColumn) {
   test::TempDir dir;
-  auto config = load_text(dir, "name: x\nsource:\n  stride: 2\n  strid: 3\nstages:\n  - detect: {model: m}\n");
+  auto config = load_text(
+      dir, "name: x\nsource:\n  stride: 2\n  strid: 3\nstages:\n  - detect: {model: m}\n");
   ASSERT_FALSE(config.ok());
   const std::string& m = config.error().message();
   EXPECT_NE(m.find("p.yaml:4:3"), std::string::npos) << m;
@@ -33,7 +34,8 @@ TEST(PipelineConfig, UnknownKeyNamesFileLineColumn) {
 
 TEST(PipelineConfig, WrongTypeNamesFileLineColumn) {
   test::TempDir dir;
-  auto config = load_text(dir, "name: x\nsource:\n  stride: two\nstages:\n  - detect: {model: m}\n");
+  auto config =
+      load_text(dir, "name: x\nsource:\n  stride: two\nstages:\n  - detect: {model: m}\n");
   ASSERT_FALSE(config.ok());
   const std::string& m = config.error().message();
   EXPECT_NE(m.find("p.yaml:3:11"), std::string::npos) << m;
@@ -43,7 +45,8 @@ TEST(PipelineConfig, WrongTypeNamesFileLineColumn) {
 TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   test::TempDir dir;
   EXPECT_FALSE(load_text(dir, "name: x\nsource: {stride: 0}\nstages: [{detect: {}}]\n").ok());
-  EXPECT_FALSE(load_text(dir, "name: x\nsource: {start: 5, end: 2}\nstages: [{detect: {}}]\n").ok());
+  EXPECT_FALSE(
+      load_text(dir, "name: x\nsource: {start: 5, end: 2}\nstages: [{detect: {}}]\n").ok());
   EXPECT_FALSE(load_text(dir, "name: x\nstages: []\n").ok());
   EXPECT_FALSE(load_text(dir, "stages: [{detect: {}}]\n").ok());  // no name
   auto unknown_stage = load_text(dir, "name: x\nstages:\n  - teleport: {}\n");

@@ -30,7 +30,8 @@ TEST(LatencyHistogram, EmptyAndSingleValue) {
 
 TEST(StageTimings, WarmupFramesAreKeptApartFromSteadyState) {
   StageTimings t(5);
-  for (int64_t frame = 0; frame < 100; ++frame) t.record("detect", frame < 5 ? 1000.0 : 10.0, frame);
+  for (int64_t frame = 0; frame < 100; ++frame)
+    t.record("detect", frame < 5 ? 1000.0 : 10.0, frame);
   const auto* stage = t.find("detect");
   ASSERT_NE(stage, nullptr);
   EXPECT_EQ(stage->warmup.count(), 5);

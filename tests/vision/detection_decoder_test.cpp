@@ -1,8 +1,8 @@
+#include "vision/detection_decoder.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
-
-#include "vision/detection_decoder.hpp"
 
 namespace fp::vision {
 namespace {

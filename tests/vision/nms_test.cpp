@@ -14,8 +14,8 @@ TEST(Iou, KnownOverlaps) {
 
 TEST(Nms, DropsOverlappingBoxOfSameClassOnly) {
   std::vector<Detection> dets{{{0, 0, 10, 10}, 0, 0.8f},
-                              {{1, 0, 11, 10}, 0, 0.9f},   // overlaps the first: IoU 0.82
-                              {{1, 0, 11, 10}, 1, 0.5f},   // same place, other class: kept
+                              {{1, 0, 11, 10}, 0, 0.9f},  // overlaps the first: IoU 0.82
+                              {{1, 0, 11, 10}, 1, 0.5f},  // same place, other class: kept
                               {{50, 50, 60, 60}, 0, 0.4f}};
   const auto kept = nms_per_class(dets, 0.45f);
   ASSERT_EQ(kept.size(), 3u);
