@@ -65,7 +65,7 @@ Result<std::vector<Detection>> NanodetDecoder::decode(const std::vector<cv::Mat>
       const float cy = static_cast<float>((i / grid_w) * s) + 0.5f * (s - 1);
       std::array<float, 4> d{};  // left, top, right, bottom
       for (int side = 0; side < 4; ++side) d[side] = distribution_mean(dists + side * kBins) * s;
-      detections.push_back({{cx - d[0], cy - d[1], cx + d[2], cy + d[3]}, best, scores[best]});
+      detections.push_back({{cx - d[0], cy - d[1], cx + d[2], cy + d[3]}, best, scores[best], {}});
     }
   }
   return detections;

@@ -44,7 +44,7 @@ Result<std::vector<Detection>> YoloxDecoder::decode(const std::vector<cv::Mat>& 
         const float cy = (p[1] + gy) * s;
         const float w = std::exp(p[2]) * s;
         const float h = std::exp(p[3]) * s;
-        detections.push_back({{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2}, best, score});
+        detections.push_back({{cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2}, best, score, {}});
       }
     }
   }
