@@ -93,6 +93,10 @@ int free_tcp_port();
 CommandResult run_framepipe_with_env(const std::vector<std::string>& args,
                                      const std::vector<std::pair<std::string, std::string>>& env);
 
+// Copies the first `fraction` of a file's bytes, as a download cut off part way would leave it.
+void write_prefix(const std::filesystem::path& from, const std::filesystem::path& to,
+                  double fraction);
+
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
 

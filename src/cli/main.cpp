@@ -66,6 +66,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  } catch (const std::exception& e) {
+    // Modules return errors as values; reaching here is a bug, reported rather than aborting.
+    std::cerr << "internal error: " << e.what() << "\n";
+    return 1;
   }
   return exit_code;
 }

@@ -18,7 +18,11 @@ namespace {
 
 std::atomic<bool> g_interrupted{false};
 
-void on_interrupt(int) { g_interrupted.store(true); }
+// The first Ctrl-C stops reading input and lets the run finish; a second one kills the process.
+void on_interrupt(int signal) {
+  g_interrupted.store(true);
+  std::signal(signal, SIG_DFL);
+}
 
 struct RunArgs {
   std::string pipeline;
@@ -69,6 +73,9 @@ int run(const RunArgs& args) {
   options.cancel = &g_interrupted;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
+  // Past a file-size limit (ulimit -f) writes then fail with an error the run reports, instead of
+  // the signal killing the process with its outputs half-written.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   auto outcome = pipeline::run_pipeline(*config, *registry, options);
   if (!outcome.ok()) {
@@ -83,6 +90,8 @@ int run(const RunArgs& args) {
                  "outputs hold every frame that could be\n";
   } else if (outcome->status == pipeline::RunStatus::kInterrupted) {
     std::cerr << "interrupted: outputs so far are kept under .partial names\n";
+  } else if (outcome->status == pipeline::RunStatus::kStopped) {
+    std::cerr << "stopped: the live stream was ended by the user; outputs hold everything read\n";
   }
   return pipeline::exit_code(outcome->status);
 }
@@ -111,7 +120,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-progress", args->no_progress, "No live progress line on the terminal");
   cmd->footer(
-      "Exit codes: 0 completed; 3 completed but some input was corrupt or truncated; 1 failed "
+      "Exit codes: 0 completed (or a live stream stopped with Ctrl-C); 3 completed but some input was corrupt or truncated; 1 failed "
       "during the run; 2 nothing run (bad config, model, input or output dir); 130 interrupted.");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

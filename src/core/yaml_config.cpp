@@ -1,5 +1,7 @@
 #include "core/yaml_config.hpp"
 
+#include "core/strings.hpp"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -29,15 +31,6 @@ Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
   return YamlMap(node, node.Mark(), file, what);
 }
 
-namespace {
-
-std::string join_choices(std::initializer_list<const char*> items) {
-  std::string list;
-  for (const char* item : items) list += (list.empty() ? "" : ", ") + std::string(item);
-  return list;
-}
-
-}  // namespace
 
 Result<YamlMap> YamlMap::map(const char* key, const std::string& what) const {
   const YAML::Node value = node_[key];
@@ -70,12 +63,16 @@ Error YamlMap::error_at(const char* key, const std::string& message) const {
 
 Status YamlMap::check_keys(std::initializer_list<const char*> allowed) const {
   for (const auto& entry : node_) {
-    const std::string key = entry.first.as<std::string>();
+    if (!entry.first.IsScalar()) {
+      return Error(yaml_location(file_, entry.first.Mark()) + ": keys in " + what_ +
+                   " must be plain names");
+    }
+    const std::string key = entry.first.Scalar();
     const bool known =
         std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (known) continue;
     return Error(yaml_location(file_, entry.first.Mark()) + ": unknown key '" + key + "' in " +
-                 what_ + " (allowed: " + join_choices(allowed) + ")");
+                 what_ + " (allowed: " + join(allowed) + ")");
   }
   return ok_status();
 }
@@ -143,6 +140,9 @@ Status YamlMap::read(const char* key, std::vector<std::string>& out) const {
 Status YamlMap::read(const char* key, std::vector<double>& out) const {
   return read_sequence(key, out, "numbers");
 }
+Status YamlMap::read(const char* key, std::vector<int>& out) const {
+  return read_sequence(key, out, "integers");
+}
 
 Status YamlMap::require(const char* key, std::string& out) const {
   if (!has(key)) return error_at(nullptr, what_ + " needs '" + std::string(key) + "'");
@@ -158,7 +158,7 @@ Status YamlMap::read_one_of(const char* key, std::string& out,
                                  [&](const char* choice) { return value == choice; });
   if (!known) {
     return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be one of " +
-                             join_choices(choices) + " (got '" + value + "')");
+                             join(choices) + " (got '" + value + "')");
   }
   out = std::move(value);
   return ok_status();

@@ -50,6 +50,7 @@ class YamlMap {
   Status read(const char* key, std::string& out) const;
   Status read(const char* key, std::vector<std::string>& out) const;
   Status read(const char* key, std::vector<double>& out) const;
+  Status read(const char* key, std::vector<int>& out) const;
   // Like read(), but an Error when the key is absent.
   Status require(const char* key, std::string& out) const;
   // Like read(), but an Error unless the value is one of `choices`.

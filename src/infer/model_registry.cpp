@@ -1,5 +1,7 @@
 #include "infer/model_registry.hpp"
 
+#include "core/strings.hpp"
+
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -22,11 +24,6 @@ const char* env_or_null(const char* name) {
   return (value != nullptr && *value != '\0') ? value : nullptr;
 }
 
-std::string join(const std::vector<std::string>& items, const std::string& separator) {
-  std::ostringstream out;
-  for (size_t i = 0; i < items.size(); ++i) out << (i ? separator : "") << items[i];
-  return out.str();
-}
 
 // In the registry an empty value (`url:` with nothing after it) means "none", like "".
 Status read_text(const YamlMap& map, const char* key, std::string& out) {

@@ -5,6 +5,10 @@
 
 namespace fp::io {
 
+std::string dump_json(const nlohmann::ordered_json& value, int indent) {
+  return value.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
   JsonlWriter writer{PendingFile(path)};
   writer.out_.open(writer.file_.temp_path(), std::ios::binary | std::ios::trunc);
@@ -16,8 +20,7 @@ Result<JsonlWriter> JsonlWriter::open(const std::filesystem::path& path) {
 }
 
 Status JsonlWriter::write(const nlohmann::ordered_json& row) {
-  const std::string line =
-      row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  const std::string line = dump_json(row) + "\n";
   out_.write(line.data(), static_cast<std::streamsize>(line.size()));
   out_.flush();
   if (!out_) return Error("cannot write " + file_.temp_path().string() + " (disk full?)");
@@ -25,11 +28,11 @@ Status JsonlWriter::write(const nlohmann::ordered_json& row) {
   return ok_status();
 }
 
-Status JsonlWriter::commit() {
+Status JsonlWriter::finish() {
   out_.flush();
   out_.close();
   if (out_.fail()) return Error("cannot finish " + file_.temp_path().string() + " (disk full?)");
-  return file_.commit();
+  return ok_status();
 }
 
 }  // namespace fp::io

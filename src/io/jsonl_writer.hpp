@@ -10,6 +10,10 @@
 
 namespace fp::io {
 
+// JSON text of `value`; bytes that are not UTF-8 (a file name, a decoder message) become U+FFFD
+// instead of throwing. indent < 0 gives one line.
+std::string dump_json(const nlohmann::ordered_json& value, int indent = -1);
+
 class JsonlWriter {
  public:
   static Result<JsonlWriter> open(const std::filesystem::path& path);
@@ -17,8 +21,8 @@ class JsonlWriter {
   // Each row is flushed as it is written, so the .partial file of a run that died holds whole
   // rows up to its last frame: what was done is not lost.
   Status write(const nlohmann::ordered_json& row);
-  // Flushes, closes and renames the file into place.
-  Status commit();
+  // Flushes and closes the file, still under its temporary name (file().commit() renames it).
+  Status finish();
   int64_t rows() const { return rows_; }
   const PendingFile& file() const { return file_; }
 

@@ -1,5 +1,6 @@
 #include "io/pending_file.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,7 +15,7 @@ PendingFile::PendingFile(fs::path path) : path_(std::move(path)) {
   temp_path_ += ".partial";
 }
 
-Status PendingFile::commit() {
+Status PendingFile::commit() const {
   std::error_code ec;
   fs::rename(temp_path_, path_, ec);
   if (ec) return Error("cannot move " + temp_path_.string() + " into place: " + ec.message());
@@ -38,10 +39,14 @@ Status ensure_writable_dir(const fs::path& dir) {
   fs::create_directories(dir, ec);
   if (ec) return Error("cannot create output directory '" + dir.string() + "': " + ec.message());
   if (!fs::is_directory(dir)) return Error("output path '" + dir.string() + "' is not a directory");
-  if (access(dir.c_str(), W_OK | X_OK) != 0) {
-    return Error("output directory '" + dir.string() +
-                 "' is not writable: " + std::strerror(errno));
+  // Permission bits do not tell (root ignores them, read-only mounts do not show): try it.
+  const fs::path probe = dir / (".framepipe-write-test-" + std::to_string(getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) {
+    return Error("output directory '" + dir.string() + "' is not writable: " + std::strerror(errno));
   }
+  ::close(fd);
+  fs::remove(probe, ec);
   return ok_status();
 }
 

@@ -18,7 +18,7 @@ class PendingFile {
   const std::filesystem::path& path() const { return path_; }
   const std::filesystem::path& temp_path() const { return temp_path_; }
   // Renames the temporary file into place (replacing any older file of that name).
-  Status commit();
+  Status commit() const;
 
  private:
   std::filesystem::path path_;
@@ -28,7 +28,8 @@ class PendingFile {
 // Writes `content` to `path` through a temporary file.
 Status write_file_atomically(const std::filesystem::path& path, const std::string& content);
 
-// Creates `dir` if needed and proves a file can be created in it; the Error says why not.
+// Creates `dir` if needed and proves a file can be created in it (by creating and removing
+// one); the Error says why not.
 Status ensure_writable_dir(const std::filesystem::path& dir);
 
 }  // namespace fp::io

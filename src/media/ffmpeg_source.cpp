@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -43,6 +44,25 @@ double constant_frame_rate(const AVStream& stream) {
   return base;
 }
 
+// FFmpeg's tty demuxer takes any plain text file of a few hundred bytes for ANSI art and "decodes"
+// it into pictures of rendered characters; the other text-art codecs are the same kind of thing.
+// None of them is a video a user meant to analyse.
+bool is_text_art(const AVFormatContext& format) {
+  if (format.iformat && std::strcmp(format.iformat->name, "tty") == 0) return true;
+  for (unsigned i = 0; i < format.nb_streams; ++i) {
+    switch (format.streams[i]->codecpar->codec_id) {
+      case AV_CODEC_ID_ANSI:
+      case AV_CODEC_ID_BINTEXT:
+      case AV_CODEC_ID_XBIN:
+      case AV_CODEC_ID_IDF:
+        return true;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 FfmpegSource::FfmpegSource(const std::string& uri, const SourceOptions& options)
@@ -62,6 +82,7 @@ Result<std::unique_ptr<FfmpegSource>> FfmpegSource::open(const std::string& uri,
   // The first frame's timestamp, not the container's start_time, is the origin of indices: in AVI
   // files with B-frames the decoder's reorder delay shifts every timestamp by a few frames.
   source->frame_pending_ = source->decode_next() == 0;
+  if (source->cancel_requested()) return source->cancelled_error();
   if (source->frame_pending_) {
     source->origin_ = source->frame_->best_effort_timestamp;
     source->info_.width = source->frame_->width;
@@ -71,8 +92,12 @@ Result<std::unique_ptr<FfmpegSource>> FfmpegSource::open(const std::string& uri,
     const int64_t start_time = source->format_->streams[source->stream_index_]->start_time;
     source->origin_ = start_time == AV_NOPTS_VALUE ? 0 : start_time;
   }
-  // Live streams cannot seek; their frames before `start` are dropped by next().
-  if (options.start > 0 && !source->is_stream_) source->seek_to_start();
+  // Live streams cannot seek, and sources without a constant frame rate number frames by counting
+  // them from the first: next() drops their frames before `start` instead.
+  if (options.start > 0 && !source->is_stream_ && source->constant_fps_ > 0) {
+    source->seek_to_start();
+    if (source->cancel_requested()) return source->cancelled_error();
+  }
   return source;
 }
 
@@ -93,6 +118,11 @@ Status FfmpegSource::open_input() {
   av_dict_free(&io_options);
   if (opened < 0) return open_error("cannot be opened", opened);  // context was freed
   format_.reset(context);
+  if (is_text_art(*format_)) {
+    return Error("input '" + uri_ +
+                 "' is not a video or image FFmpeg can read (it is text, which FFmpeg's " +
+                 format_->iformat->name + " demuxer would only render as ANSI art)");
+  }
   if (is_stream_) arm_deadline(options_.io_timeout + kProbeSeconds);
   const int probed = avformat_find_stream_info(format_.get(), nullptr);
   if (probed < 0) return open_error("has no readable stream information", probed);
@@ -190,7 +220,7 @@ int FfmpegSource::decode_next() {
       note_decode_error(ret, messages_before);
       continue;
     }
-    if (draining_) return AVERROR_EOF;
+    if (draining_ || cancelled_) return AVERROR_EOF;
     feed_packet();
   }
 }
@@ -198,6 +228,13 @@ int FfmpegSource::decode_next() {
 void FfmpegSource::feed_packet() {
   if (is_stream_) arm_deadline(options_.io_timeout);
   const int read = av_read_frame(format_.get(), packet_.get());
+  if (read < 0 && cancel_requested()) {
+    // The caller stopped the input: not an error, not a truncation. Frames still in the decoder
+    // are dropped; next() ends the input.
+    cancelled_ = true;
+    draining_ = true;
+    return;
+  }
   if (read < 0) {
     // Anything but a clean end of file means frames were lost: report it, decode what we have.
     if (read != AVERROR_EOF) {
@@ -251,10 +288,15 @@ FfmpegSource::Stamp FfmpegSource::stamp(const AVFrame& frame) const {
 Result<std::optional<Frame>> FfmpegSource::next() {
   ScopedErrorSink scope(errors_);
   for (;;) {
+    if (!finished_ && cancel_requested()) cancelled_ = true;
+    if (cancelled_) {
+      finished_ = true;
+      return std::optional<Frame>();
+    }
     if (!frame_pending_) {
       if (finished_) return std::optional<Frame>();
       if (decode_next() != 0) {
-        finish();
+        if (!cancelled_) finish();
         return std::optional<Frame>();
       }
     }
@@ -300,8 +342,9 @@ bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
       frame.width, frame.height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
   sws_.reset(context);
   if (!context) {
-    errors_.record(std::string("cannot convert pixel format ") +
-                   av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format)) + " to BGR");
+    const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format));
+    errors_.record("cannot convert pixel format " +
+                   (name ? std::string(name) : "#" + std::to_string(frame.format)) + " to BGR");
     return false;
   }
   out.create(frame.height, frame.width, CV_8UC3);
@@ -336,6 +379,7 @@ SourceReport FfmpegSource::report() const {
 }
 
 Error FfmpegSource::open_error(const std::string& what, int error) const {
+  if (cancel_requested()) return cancelled_error();
   if (is_stream_) {
     if (error == AVERROR_EXIT || error == AVERROR(ETIMEDOUT) || deadline_passed()) {
       return Error(timeout_message());
@@ -367,8 +411,17 @@ bool FfmpegSource::deadline_passed() const {
   return deadline_armed_ && std::chrono::steady_clock::now() > deadline_;
 }
 
+Error FfmpegSource::cancelled_error() const {
+  return Error((is_stream_ ? "stream '" : "input '") + uri_ + "': opening was cancelled");
+}
+
+bool FfmpegSource::cancel_requested() const {
+  return options_.cancel != nullptr && options_.cancel->load(std::memory_order_relaxed);
+}
+
 int FfmpegSource::interrupt_callback(void* opaque) {
-  return static_cast<const FfmpegSource*>(opaque)->deadline_passed() ? 1 : 0;
+  const auto* source = static_cast<const FfmpegSource*>(opaque);
+  return source->cancel_requested() || source->deadline_passed() ? 1 : 0;
 }
 
 }  // namespace fp::media

@@ -2,7 +2,13 @@
 //
 // Frame::index is the frame number in the source, derived from the frame's timestamp when the
 // stream has a constant frame rate (so seeking with SourceOptions::start keeps the source's
-// numbering), otherwise a count of decoded frames. Frame::pts is seconds since the first frame.
+// numbering), otherwise a count of decoded frames. A count is only right from the first frame, so
+// sources without a constant frame rate are never seeked: with SourceOptions::start they are
+// decoded from the beginning and the frames before `start` dropped. Frame::pts is seconds since
+// the first frame.
+//
+// SourceOptions::cancel is polled by FFmpeg's interrupt callback (about every 100 ms while a
+// network open or read blocks) and checked by next().
 #pragma once
 
 #include <chrono>
@@ -46,6 +52,8 @@ class FfmpegSource final : public Source {
   void finish();
 
   Error open_error(const std::string& what, int error) const;
+  Error cancelled_error() const;
+  bool cancel_requested() const;
   std::string timeout_message() const;
   void arm_deadline(double seconds);
   bool deadline_passed() const;
@@ -83,6 +91,7 @@ class FfmpegSource final : public Source {
   bool frame_pending_ = false;  // frame_ holds a decoded frame next() has not returned yet
   bool draining_ = false;       // the demuxer is done and the decoder was told to flush
   bool finished_ = false;
+  bool cancelled_ = false;  // next() saw SourceOptions::cancel set and ended the input
 };
 
 }  // namespace fp::media

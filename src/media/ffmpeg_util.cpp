@@ -110,6 +110,11 @@ ScopedErrorSink::ScopedErrorSink(ErrorSink& sink) : previous_(t_current_sink) {
 
 ScopedErrorSink::~ScopedErrorSink() { t_current_sink = previous_; }
 
-void install_ffmpeg_log_capture() { av_log_set_callback(log_callback); }
+void install_ffmpeg_log_capture() {
+  // Once: av_log_set_callback writes a plain global that decoder and encoder threads of sources
+  // and writers already open read on every av_log call.
+  static std::once_flag once;
+  std::call_once(once, [] { av_log_set_callback(log_callback); });
+}
 
 }  // namespace fp::media

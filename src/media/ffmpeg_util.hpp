@@ -77,7 +77,9 @@ class ScopedErrorSink {
 };
 
 // Replaces FFmpeg's stderr printing with the capture above (forwarding to spdlog at debug level).
-// Called on every open because other libraries in the process (OpenCV's videoio) install their own.
+// Every open calls it, but it installs the callback only once per process: setting it again would
+// race with FFmpeg threads logging at the same time. Nothing else in framepipe may set FFmpeg's log
+// callback (OpenCV's videoio would; framepipe does not link it).
 void install_ffmpeg_log_capture();
 
 }  // namespace fp::media

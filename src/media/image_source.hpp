@@ -23,7 +23,10 @@ bool has_image_extension(const std::filesystem::path& path);
 class ImageSource final : public Source {
  public:
   // `path` must exist; a folder is listed without recursing, and files that are not images are
-  // ignored (counted by ignored_files()).
+  // ignored (counted by ignored_files() and SourceReport::ignored_files, and logged once at warn
+  // level with an example name). An image that cannot be decoded (imread fails or throws) is a
+  // skipped frame, or the open error when `path` is a single image. info().kind is "image" for a
+  // file and "image_folder" for a folder.
   static Result<std::unique_ptr<ImageSource>> open(const std::string& path,
                                                    const SourceOptions& options);
 
@@ -37,7 +40,7 @@ class ImageSource final : public Source {
  private:
   ImageSource(const std::string& path, const SourceOptions& options);
   Status list_folder();
-  cv::Mat read_image(size_t position);
+  cv::Mat read_image(size_t position, std::string& problem);
 
   SourceOptions options_;
   SourceInfo info_;

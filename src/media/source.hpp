@@ -9,6 +9,7 @@
 // is not thread-safe; report() may be called after next() has returned std::nullopt.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,7 +22,7 @@ namespace fp::media {
 
 struct SourceInfo {
   std::string uri;    // as given by the user
-  std::string kind;   // "video", "stream", "image", "image_folder"
+  std::string kind;   // exactly one of "video", "stream", "image", "image_folder"
   std::string codec;  // decoder name, e.g. "h264"; "image" for image inputs
   int width = 0;      // of the first frame
   int height = 0;
@@ -38,7 +39,8 @@ struct SourceReport {
   std::string last_error;        // the last decoder message, empty if none
   int64_t last_good_frame = -1;  // index of the last frame decoded without error
   double last_good_pts = 0;
-  bool truncated = false;  // the input ended before its header said it would
+  bool truncated = false;     // the input ended before its header said it would
+  int64_t ignored_files = 0;  // image folders: files skipped because they are not images
 
   bool has_errors() const { return skipped_frames > 0 || decode_errors > 0 || truncated; }
 };
@@ -49,6 +51,11 @@ struct SourceOptions {
   double start = 0;         // seconds; frames before it are not returned
   int decoder_threads = 0;  // 0 lets the decoder choose
   double io_timeout = 10;   // seconds a network read or open may block before it fails
+  // When set and it becomes true (e.g. on Ctrl-C, from any thread), a blocked network open or read
+  // gives up at once: open fails with an error saying it was cancelled, and next() returns
+  // std::nullopt as at the end of the input, without recording an error or calling the input
+  // truncated. Must outlive the Source.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class Source {

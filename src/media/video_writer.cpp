@@ -41,7 +41,9 @@ class FfmpegVideoWriter final : public VideoWriter {
   Error error(const std::string& what, int code) const;
 
   std::string path_;
-  // Declared first so it outlives the encoder threads that log into it.
+  // FFmpeg errors logged by the encoder (attached in open(), so its own threads' messages land here
+  // too) and by the muxer; error() appends the last one. Declared before the FFmpeg objects so it
+  // outlives the encoder threads that log into it.
   ErrorSink errors_;
   FormatOutputPtr output_;
   CodecContextPtr codec_;
@@ -84,6 +86,7 @@ Status FfmpegVideoWriter::open(const std::string& format, int width, int height,
     }
     codec_.reset(avcodec_alloc_context3(encoder));
     if (!codec_) return error("out of memory", 0);
+    errors_.attach(codec_.get());
     codec_->width = width;
     codec_->height = height;
     opened = open_encoder(*encoder, frame_rate);

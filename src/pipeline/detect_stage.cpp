@@ -8,18 +8,15 @@ namespace fp::pipeline {
 
 namespace {
 
-Result<vision::ResizeMode> resize_mode(const std::string& name) {
-  if (name == "letterbox_topleft") return vision::ResizeMode::kLetterboxTopLeft;
+// The registry accepts only the names below (it checks them when it loads), so these are total.
+vision::ResizeMode resize_mode(const std::string& name) {
   if (name == "letterbox_center") return vision::ResizeMode::kLetterboxCenter;
   if (name == "stretch") return vision::ResizeMode::kStretch;
-  return Error("unknown preprocess resize '" + name +
-               "' (known: letterbox_topleft, letterbox_center, stretch)");
+  return vision::ResizeMode::kLetterboxTopLeft;
 }
 
-Result<vision::Interpolation> interpolation_mode(const std::string& name) {
-  if (name == "linear") return vision::Interpolation::kLinear;
-  if (name == "area") return vision::Interpolation::kArea;
-  return Error("unknown preprocess interpolation '" + name + "' (known: linear, area)");
+vision::Interpolation interpolation_mode(const std::string& name) {
+  return name == "area" ? vision::Interpolation::kArea : vision::Interpolation::kLinear;
 }
 
 // A model without a label list names its classes "class<N>" (see postprocess).
@@ -30,15 +27,17 @@ Result<std::vector<std::string>> class_names(const StageContext& context,
 }
 
 Status read_input_size(const YamlMap& config, cv::Size& size) {
-  std::vector<double> wh;
+  std::vector<int> wh;
   FP_RETURN_IF_ERROR(config.read("input_size", wh));
   if (wh.empty()) return ok_status();
-  if (wh.size() != 2 || wh[0] < 32 || wh[1] < 32 || static_cast<int>(wh[0]) % 32 != 0 ||
-      static_cast<int>(wh[1]) % 32 != 0) {
+  constexpr int kMaxSide = 4096;
+  if (wh.size() != 2 || wh[0] < 32 || wh[1] < 32 || wh[0] > kMaxSide || wh[1] > kMaxSide ||
+      wh[0] % 32 != 0 || wh[1] % 32 != 0) {
     return config.error_at("input_size",
-                           "'input_size' must be [width, height], each a multiple of 32");
+                           "'input_size' must be [width, height], each a multiple of 32 from 32 "
+                           "to 4096");
   }
-  size = cv::Size(static_cast<int>(wh[0]), static_cast<int>(wh[1]));
+  size = cv::Size(wh[0], wh[1]);
   return ok_status();
 }
 
@@ -80,12 +79,8 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   auto decoder = vision::make_detection_decoder(spec->decoder);
   if (!decoder.ok()) return config.error_at("model", decoder.error().message());
   stage->decoder_ = std::move(decoder).value();
-  auto resize = resize_mode(spec->preprocess.resize);
-  if (!resize.ok()) return config.error_at("model", resize.error().message());
-  stage->resize_ = *resize;
-  auto filter = interpolation_mode(spec->preprocess.interpolation);
-  if (!filter.ok()) return config.error_at("model", filter.error().message());
-  stage->interpolation_ = *filter;
+  stage->resize_ = resize_mode(spec->preprocess.resize);
+  stage->interpolation_ = interpolation_mode(spec->preprocess.interpolation);
   stage->pad_value_ = spec->preprocess.pad_value;
   stage->normalization_.swap_rb = spec->preprocess.swap_rb;
   std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean),

@@ -14,7 +14,6 @@ namespace fp::pipeline {
 
 struct FrameResult {
   Frame frame;
-  int64_t sequence = 0;  // position among all frames of the run; the first few are warm-up
   std::vector<Detection> detections;
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;

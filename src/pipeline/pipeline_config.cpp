@@ -9,7 +9,7 @@ namespace {
 
 Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(
-      source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads"}));
+      source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout"}));
   media::SamplingOptions& s = config.sampling;
   FP_RETURN_IF_ERROR(source.read("stride", s.stride));
   FP_RETURN_IF_ERROR(source.read("fps", s.fps));
@@ -17,6 +17,7 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.read("end", s.end));
   FP_RETURN_IF_ERROR(source.read("queue", config.queue_frames));
   FP_RETURN_IF_ERROR(source.read("decoder_threads", config.decoder_threads));
+  FP_RETURN_IF_ERROR(source.read("io_timeout", config.io_timeout));
   if (const auto problem = media::check_sampling(s)) {
     return source.error_at(problem->key, problem->message);
   }
@@ -25,6 +26,9 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   }
   if (config.decoder_threads < 0) {
     return source.error_at("decoder_threads", "'decoder_threads' must be 0 (auto) or more");
+  }
+  if (config.io_timeout <= 0) {
+    return source.error_at("io_timeout", "'io_timeout' must be more than 0 seconds");
   }
   return ok_status();
 }
@@ -36,12 +40,12 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
                  "yolox_nano_416}'");
   }
   for (const YAML::Node& entry : stages) {
-    if (!entry.IsMap() || entry.size() != 1) {
+    if (!entry.IsMap() || entry.size() != 1 || !entry.begin()->first.IsScalar()) {
       return Error(yaml_location(file, entry.Mark()) +
                    ": each stage is a mapping with one key, its type (e.g. '- detect: {...}')");
     }
     const auto item = *entry.begin();
-    const std::string type = item.first.as<std::string>();
+    const std::string type = item.first.Scalar();
     if (!is_registered_stage(type)) {
       return Error(yaml_location(file, item.first.Mark()) + ": unknown stage type '" + type +
                    "' (known: " + registered_stage_types() + ")");

@@ -23,6 +23,7 @@ struct PipelineConfig {
   media::SamplingOptions sampling;
   int queue_frames = 8;     // frames in flight between threads; bounds memory
   int decoder_threads = 0;  // FFmpeg decoder threads; 0 lets FFmpeg choose
+  double io_timeout = 10;   // seconds a stream may stay silent before it counts as ended
   std::vector<StageEntry> stages;
   int64_t warmup_frames = 5;  // first frames reported apart from steady state
 };

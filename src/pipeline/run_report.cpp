@@ -21,6 +21,7 @@ nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
                            {"frames_processed", in.processed},
                            {"frames_skipped", in.skipped},
                            {"decode_errors", s.decode_errors},
+                           {"ignored_files", s.ignored_files},
                            {"truncated", s.truncated},
                            {"last_good_frame", s.last_good_frame},
                            {"last_good_pts", s.last_good_pts}};

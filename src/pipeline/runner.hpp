@@ -1,13 +1,14 @@
 // Runner: executes a pipeline over inputs, end to end.
 //
-// Threads: a decode thread (FFmpeg demux + decode, sampling) feeds a bounded queue; a worker thread
-// runs the stages and feeds a second bounded queue; the calling thread writes the sinks, records
-// telemetry and draws progress. Full queues block their producer, so memory does not grow with
-// the input. Inputs are read one after another, each as its own stream id.
+// Threads: a decode thread (InputReader: FFmpeg demux + decode, sampling) feeds a bounded queue; a
+// worker thread runs the stages and feeds a second bounded queue; the calling thread writes the
+// sinks, records telemetry and draws progress. Full queues block their producer, so memory does
+// not grow with the input. Inputs are read one after another, each as its own stream id.
 #pragma once
 
 #include <atomic>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "core/result.hpp"
 #include "infer/model_registry.hpp"
 #include "pipeline/pipeline_config.hpp"
+#include "pipeline/stage.hpp"
 
 namespace fp::pipeline {
 
@@ -27,9 +29,10 @@ struct RunOptions {
   const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to stop reading input
 };
 
-// How a run that started ended. Outputs are committed for kCompleted and kCompletedWithErrors;
-// otherwise they stay under their .partial names.
-enum class RunStatus { kCompleted, kCompletedWithErrors, kFailed, kInterrupted };
+// How a run that started ended. Outputs are committed for kCompleted, kCompletedWithErrors and
+// kStopped (the user ended a live stream: everything read until then is complete); otherwise they
+// stay under their .partial names.
+enum class RunStatus { kCompleted, kCompletedWithErrors, kStopped, kFailed, kInterrupted };
 
 struct RunOutcome {
   RunStatus status = RunStatus::kCompleted;
@@ -39,12 +42,17 @@ struct RunOutcome {
 };
 
 const char* to_string(RunStatus status);
-// 0 completed, 3 completed with input errors, 1 failed, 130 interrupted.
+// 0 completed or stopped, 3 completed with input errors, 1 failed, 130 interrupted.
 int exit_code(RunStatus status);
 
 // An Error means nothing was processed: the config, a model, an input or the output directory is
 // unusable. The message says which and what to do.
 Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::ModelRegistry& registry,
                                 const RunOptions& options);
+
+// The same with stages already built (tests inject stages that fail).
+Result<RunOutcome> run_with_stages(const PipelineConfig& config,
+                                   std::vector<std::unique_ptr<Stage>> stages,
+                                   const RunOptions& options);
 
 }  // namespace fp::pipeline

@@ -43,8 +43,6 @@ Status DetectionsJsonlSink::write(const FrameResult& item) {
   return writer_.write(detection_row(item));
 }
 
-Status DetectionsJsonlSink::commit() { return writer_.commit(); }
-
 Status AnnotatedVideoSink::write(const FrameResult& item) {
   if (item.frame.skipped()) return ok_status();
   if (!writer_) {
@@ -57,11 +55,8 @@ Status AnnotatedVideoSink::write(const FrameResult& item) {
   return writer_->write(canvas);
 }
 
-Status AnnotatedVideoSink::commit() {
-  if (!writer_)
-    return Error("no frame was processed, so " + file_.path().string() + " has no video");
-  FP_RETURN_IF_ERROR(writer_->close());
-  return file_.commit();
-}
+Status AnnotatedVideoSink::finish() { return writer_ ? writer_->close() : ok_status(); }
+
+Status AnnotatedVideoSink::commit() { return writer_ ? file_.commit() : ok_status(); }
 
 }  // namespace fp::pipeline

@@ -1,5 +1,6 @@
-// Sinks: where processed frames end up. Each writes under a temporary name; commit() makes the
-// output complete. Sinks run on the runner's main thread, in frame order.
+// Sinks: where processed frames end up. Each writes under a temporary name; finish() completes
+// the file and commit() gives it its final name, so a run commits all its outputs or none. Sinks
+// run on the runner's main thread, in frame order.
 #pragma once
 
 #include <filesystem>
@@ -17,9 +18,11 @@ class Sink {
  public:
   virtual ~Sink() = default;
   virtual Status write(const FrameResult& item) = 0;
-  // Finishes the output and moves it to its final name.
+  // Flushes and closes the output under its temporary name.
+  virtual Status finish() = 0;
+  // Moves the finished output to its final name.
   virtual Status commit() = 0;
-  // Final path of what this sink writes.
+  // Final path of what this sink writes; empty when it had nothing to write.
   virtual std::filesystem::path path() const = 0;
 };
 
@@ -31,7 +34,8 @@ class DetectionsJsonlSink : public Sink {
  public:
   static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& path);
   Status write(const FrameResult& item) override;
-  Status commit() override;
+  Status finish() override { return writer_.finish(); }
+  Status commit() override { return writer_.file().commit(); }
   std::filesystem::path path() const override { return writer_.file().path(); }
 
  private:
@@ -40,13 +44,14 @@ class DetectionsJsonlSink : public Sink {
 };
 
 // A video of the processed frames with their boxes drawn. The size and rate come from the first
-// frame and the first input; frames of other sizes are scaled.
+// frame and the first input; frames of other sizes are scaled. No frame with an image, no video.
 class AnnotatedVideoSink : public Sink {
  public:
   AnnotatedVideoSink(std::filesystem::path path, double fps) : file_(std::move(path)), fps_(fps) {}
   Status write(const FrameResult& item) override;
+  Status finish() override;
   Status commit() override;
-  std::filesystem::path path() const override { return file_.path(); }
+  std::filesystem::path path() const override { return writer_ ? file_.path() : ""; }
 
  private:
   io::PendingFile file_;

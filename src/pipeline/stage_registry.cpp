@@ -1,6 +1,9 @@
 #include "pipeline/stage_registry.hpp"
 
 #include <map>
+#include <vector>
+
+#include "core/strings.hpp"
 
 #include "pipeline/detect_stage.hpp"
 
@@ -23,9 +26,9 @@ const std::map<std::string, StageFactory>& factories() {
 bool is_registered_stage(const std::string& type) { return factories().count(type) > 0; }
 
 std::string registered_stage_types() {
-  std::string names;
-  for (const auto& [name, factory] : factories()) names += (names.empty() ? "" : ", ") + name;
-  return names;
+  std::vector<std::string> names;
+  for (const auto& [name, factory] : factories()) names.push_back(name);
+  return join(names);
 }
 
 Result<std::unique_ptr<Stage>> create_stage(const std::string& type, const StageContext& context) {

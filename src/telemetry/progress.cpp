@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "io/jsonl_writer.hpp"
 #include "io/pending_file.hpp"
 
 namespace fp::telemetry {
@@ -46,7 +47,7 @@ void ProgressReporter::update(const ProgressState& state, bool force) {
     std::fflush(stderr);
   }
   if (!json_path_.empty()) {
-    const Status written = io::write_file_atomically(json_path_, state.to_json().dump(2) + "\n");
+    const Status written = io::write_file_atomically(json_path_, io::dump_json(state.to_json(), 2) + "\n");
     if (!written.ok()) spdlog::warn("progress: {}", written.error().message());
   }
 }

@@ -43,12 +43,6 @@ bool has_partial_files(const fs::path& dir) {
   return false;
 }
 
-// Copies the first `fraction` of a file's bytes, as a download cut off half way would leave it.
-void write_prefix(const fs::path& from, const fs::path& to, double fraction) {
-  const std::string bytes = read_file(from);
-  write_file(to, bytes.substr(0, static_cast<size_t>(bytes.size() * fraction)));
-}
-
 TEST(RunCommand, VideoGivesDetectionsReportProgressAndAnnotatedVideo) {
   TempDir out;
   const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--stride",
@@ -163,7 +157,19 @@ TEST(RunCommand, ImageFolderIsReadInNameOrderWithSkipRowForBrokenImage) {
   EXPECT_EQ(rows[0]["detections"].size(), 6u);
   EXPECT_EQ(rows[1]["detections"].size(), 2u);
   EXPECT_EQ(rows[2]["skipped"], "unreadable_image");
-  EXPECT_EQ(read_json(out / "run.json")["status"], "completed_with_errors");
+  const json report = read_json(out / "run.json");
+  EXPECT_EQ(report["status"], "completed_with_errors");
+  EXPECT_EQ(report["inputs"][0]["ignored_files"], 1);  // notes.txt
+}
+
+TEST(RunCommand, TimeSamplingDoesNotDropImages) {
+  TempDir photos, out;
+  fs::copy_file(media_path("images/two_people.jpg"), photos / "a.jpg");
+  fs::copy_file(media_path("images/messi5.jpg"), photos / "b.jpg");
+  const auto r = run_framepipe({"run", kPeople, photos.path().string(), "--out",
+                                out.path().string(), "--fps", "1", "--start", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_jsonl(out / "detections.jsonl").size(), 2u);
 }
 
 TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
@@ -218,30 +224,64 @@ TEST(RunCommand, InterruptKeepsWhatWasDoneUnderPartialNames) {
   EXPECT_EQ(report["frames"].get<size_t>(), rows.size());
 }
 
-// --- bad input: a clear message, a non-zero exit, and no output that looks complete ---
-
-TEST(RunCommandBadInput, StreamThatSendsNothingIsAnInputError) {
+TEST(RunCommand, CtrlCOnALiveStreamStopsAndKeepsCompleteOutputs) {
   const int port = free_tcp_port();
-  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/empty.ts";
-  TempDir dir;
-  write_file(dir / "empty.ts", "");
-  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "quiet", "-f", "mpegts", "-i",
-                            (dir / "empty.ts").string(), "-c", "copy", "-f", "mpegts", "-listen",
-                            "1", url});
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/live.ts";
+  // -re sends at the video's own pace (10 fps), like a camera.
+  BackgroundProcess server({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", vtest(),
+                            "-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f",
+                            "mpegts", "-listen", "1", url});
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const auto r =
-      run_framepipe({"run", kPeople, url, "--out", (dir / "out").string(), "--no-progress"});
-  EXPECT_NE(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find(url), std::string::npos) << r.output;
+  TempDir out;
+  BackgroundProcess run({FRAMEPIPE_BINARY, "run", kPeople, url, "--out", out.path().string(),
+                         "--stride", "5", "--no-progress"});
+  const fs::path partial = out / "detections.jsonl.partial";
+  for (int i = 0; i < 300 && read_file(partial).size() < 1000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(run.stop(SIGINT), 0);
+  const auto rows = read_jsonl(out / "detections.jsonl");
+  EXPECT_GE(rows.size(), 2u);
+  const json report = read_json(out / "run.json");
+  EXPECT_EQ(report["status"], "stopped");
+  EXPECT_EQ(report["frames"].get<size_t>(), rows.size());
 }
 
+// --- bad input: a clear message, a non-zero exit, and no output that looks complete ---
+
+TEST(RunCommandBadInput, StreamThatStaysSilentTimesOutAsAnInputError) {
+  LocalSocket silent(true);  // accepts the connection, never answers
+  const std::string url = "http://127.0.0.1:" + std::to_string(silent.port()) + "/live.ts";
+  TempDir dir;
+  write_file(dir / "p.yaml",
+             "name: p\nsource: {io_timeout: 1}\nstages:\n  - detect: {model: yolox_nano_416}\n");
+  const auto r = run_framepipe({"run", (dir / "p.yaml").string(), url, "--out",
+                                (dir / "out").string(), "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(url), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out"));  // nothing was started, nothing written
+}
+
+// True when `dir` does not exist or holds no file at all (no output, no .partial, no run.json).
+bool empty_or_absent(const fs::path& dir) { return !fs::exists(dir) || fs::is_empty(dir); }
+
 TEST(RunCommandBadInput, MissingInput) {
-  TempDir out;
+  TempDir dir;
   const auto r =
-      run_framepipe({"run", kPeople, "/no/such/video.mp4", "--out", out.path().string()});
+      run_framepipe({"run", kPeople, "/no/such/video.mp4", "--out", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("/no/such/video.mp4"), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(out / "detections.jsonl"));
+  EXPECT_TRUE(empty_or_absent(dir / "out"));
+}
+
+TEST(RunCommandBadInput, BadInputKeepsAnEarlierRunsOutputs) {
+  TempDir out;
+  const std::string image = media_path("images/two_people.jpg").string();
+  ASSERT_EQ(run_framepipe({"run", kPeople, image, "--out", out.path().string()}).exit_code, 0);
+  const std::string before = read_file(out / "detections.jsonl");
+  EXPECT_EQ(run_framepipe({"run", kPeople, "/no/such.mp4", "--out", out.path().string()}).exit_code,
+            2);
+  EXPECT_EQ(read_file(out / "detections.jsonl"), before);
 }
 
 TEST(RunCommandBadInput, NonMediaFile) {
@@ -251,7 +291,7 @@ TEST(RunCommandBadInput, NonMediaFile) {
       {"run", kPeople, (dir / "notes.mp4").string(), "--out", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find("notes.mp4"), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
+  EXPECT_TRUE(empty_or_absent(dir / "out"));
 }
 
 TEST(RunCommandBadInput, TruncatedVideoKeepsGoodFramesAndReportsWhereItEnded) {
@@ -292,7 +332,7 @@ void expect_config_error(const std::string& yaml, const std::string& expected) {
       run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "out").string()});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.output.find(expected), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
+  EXPECT_TRUE(empty_or_absent(dir / "out"));
 }
 
 TEST(RunCommandBadInput, UnknownYamlKeyNamesFileLineColumn) {
@@ -309,6 +349,8 @@ TEST(RunCommandBadInput, WrongYamlTypeNamesFileLineColumn) {
 
 TEST(RunCommandBadInput, ModelMissingNamesModelPathsAndFix) {
   expect_config_error("name: p\nstages:\n  - detect: {model: yolox_s}\n", "models fetch yolox_s");
+  expect_config_error("name: p\nstages:\n  - detect: {model: yolox_s}\n",
+                      (fs::weakly_canonical(models_dir()) / "detection").string());
 }
 
 TEST(RunCommandBadInput, ModelShaMismatchNamesModelAndFix) {
@@ -321,7 +363,7 @@ TEST(RunCommandBadInput, ModelShaMismatchNamesModelAndFix) {
   EXPECT_NE(r.output.find("yolox_nano_416"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("sha256"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("models fetch"), std::string::npos) << r.output;
-  EXPECT_FALSE(fs::exists(out / "detections.jsonl"));
+  EXPECT_TRUE(empty_or_absent(out.path()));
 }
 
 TEST(RunCommandBadInput, UnwritableOutputDirectory) {

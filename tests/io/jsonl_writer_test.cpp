@@ -17,7 +17,9 @@ TEST(JsonlWriter, FileAppearsUnderItsNameOnlyAfterCommit) {
   ASSERT_TRUE(writer->write({{"frame", 1}, {"text", "a\nb"}}).ok());
   EXPECT_FALSE(fs::exists(dir / "rows.jsonl"));
   EXPECT_TRUE(fs::exists(dir / "rows.jsonl.partial"));
-  ASSERT_TRUE(writer->commit().ok());
+  ASSERT_TRUE(writer->finish().ok());
+  EXPECT_FALSE(fs::exists(dir / "rows.jsonl"));  // finished, not yet committed
+  ASSERT_TRUE(writer->file().commit().ok());
   EXPECT_TRUE(fs::exists(dir / "rows.jsonl"));
   EXPECT_FALSE(fs::exists(dir / "rows.jsonl.partial"));
   EXPECT_EQ(test::read_file(dir / "rows.jsonl"),
@@ -31,6 +33,10 @@ TEST(JsonlWriter, UnwritablePlaceIsAnErrorNamingThePath) {
   auto writer = JsonlWriter::open(dir / "file" / "rows.jsonl");  // parent is a file
   ASSERT_FALSE(writer.ok());
   EXPECT_NE(writer.error().message().find("rows.jsonl.partial"), std::string::npos);
+}
+
+TEST(JsonlWriter, InvalidUtf8BecomesReplacementCharacter) {
+  EXPECT_EQ(dump_json({{"file", std::string("caf\xe9.jpg")}}), "{\"file\":\"caf\xef\xbf\xbd.jpg\"}");
 }
 
 TEST(PendingFile, WriteFileAtomicallyReplacesOldContent) {

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -153,6 +155,70 @@ TEST(FfmpegSource, StartBetweenFramesBeginsAtTheNextFrame) {
   EXPECT_EQ(frames.size(), 125u);
 }
 
+// A variable frame rate MP4 (r_frame_rate 30, avg_frame_rate 20): 60 frames 1/15 s apart, then 60
+// frames 1/30 s apart. Keyframes every 30 frames.
+std::string make_vfr_mp4(const TempDir& dir) {
+  const std::string path = dir / "vfr.mp4";
+  const auto made =
+      fp::test::run_program({"ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i",
+                             "testsrc=size=160x120:rate=30:duration=4", "-vf",
+                             "setpts='if(lt(N,60),N*2,60*2+(N-60))/30/TB'", "-fps_mode", "vfr",
+                             "-c:v", "libx264", "-preset", "ultrafast", "-g", "30", path});
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  return path;
+}
+
+// Without a constant frame rate indices count decoded frames; a seek would restart that count in
+// the middle of the file, so start must decode from the beginning and drop the early frames.
+TEST(FfmpegSource, VariableFrameRateStartKeepsSourceIndices) {
+  TempDir dir;
+  const std::string path = make_vfr_mp4(dir);
+  auto full = open_or_fail(path);
+  ASSERT_TRUE(full);
+  const auto all = read_all(*full);
+  ASSERT_EQ(all.size(), 120u);
+  for (size_t i = 0; i < all.size(); ++i) {
+    ASSERT_EQ(all[i].index, static_cast<int64_t>(i));  // counted, not derived from a rate
+    ASSERT_NEAR(all[i].pts, i < 60 ? i * 2 / 30.0 : (120 + (i - 60.0)) / 30.0, 1e-3) << i;
+  }
+
+  SourceOptions options;
+  options.start = 2.5;  // between frame 37 (2.467 s) and 38 (2.533 s), after the keyframe at 30
+  auto source = open_or_fail(path, options);
+  ASSERT_TRUE(source);
+  const auto frames = read_all(*source);
+  ASSERT_EQ(frames.size(), 120u - 38u);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    const FrameSummary& expected = all[38 + i];
+    ASSERT_EQ(frames[i].index, expected.index);
+    ASSERT_DOUBLE_EQ(frames[i].pts, expected.pts);
+    ASSERT_EQ(frames[i].hash, expected.hash) << "frame " << expected.index;
+  }
+  EXPECT_FALSE(source->report().has_errors()) << source->report().last_error;
+}
+
+TEST(FfmpegSource, CancelEndsTheInputWithoutAnError) {
+  std::atomic<bool> cancel{false};
+  SourceOptions options;
+  options.cancel = &cancel;
+  auto source = open_or_fail(media_path("video/vtest_480x360.avi"), options);
+  ASSERT_TRUE(source);
+  for (int i = 0; i < 10; ++i) {
+    auto next = source->next();
+    ASSERT_TRUE(next.ok() && next.value().has_value());
+  }
+  cancel = true;
+  for (int i = 0; i < 2; ++i) {  // and stays ended
+    auto next = source->next();
+    ASSERT_TRUE(next.ok()) << next.error().message();
+    EXPECT_FALSE(next.value().has_value());
+  }
+  const SourceReport report = source->report();
+  EXPECT_EQ(report.frames, 10);
+  EXPECT_FALSE(report.has_errors());  // not truncated, although the header promises 795 frames
+  EXPECT_TRUE(report.last_error.empty()) << report.last_error;
+}
+
 TEST(FfmpegSource, MissingFileIsAnErrorNamingThePath) {
   auto source = open_source("/nonexistent/clip.mp4", {});
   ASSERT_FALSE(source.ok());
@@ -168,6 +234,41 @@ TEST(FfmpegSource, TextFileNamedMp4IsNotMedia) {
   EXPECT_NE(source.error().message().find("'" + path + "'"), std::string::npos);
   EXPECT_NE(source.error().message().find("is not a video or image FFmpeg can read"),
             std::string::npos)
+      << source.error().message();
+}
+
+// FFmpeg's tty demuxer takes plain text of a few hundred bytes or more for ANSI art (a 640x400
+// "video" of rendered characters); it must be refused like any other non-media file.
+TEST(FfmpegSource, PlainTextFileIsNotMedia) {
+  TempDir dir;
+  const std::string path = dir / "notes.txt";
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "meeting notes, line " + std::to_string(i) + ": nothing\n";
+  fp::test::write_file(path, text);
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message().rfind("input '" + path +
+                                               "' is not a video or image FFmpeg "
+                                               "can read (",
+                                           0),
+            0u)
+      << source.error().message();
+}
+
+TEST(FfmpegSource, RandomBytesAreNotMedia) {
+  TempDir dir;
+  const std::string path = dir / "random.bin";
+  std::mt19937 random(42);
+  std::string bytes(64 * 1024, '\0');
+  for (char& byte : bytes) byte = static_cast<char>(random() & 0xFF);
+  fp::test::write_file(path, bytes);
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message().rfind("input '" + path +
+                                               "' is not a video or image FFmpeg "
+                                               "can read (",
+                                           0),
+            0u)
       << source.error().message();
 }
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -33,6 +34,32 @@ void fill_mixed_folder(const fs::path& dir) {
   }
   fp::test::write_file(dir / "notes.txt", "not an image\n");
   fp::test::write_file(dir / "broken.jpg", "this is text, not a JPEG\n");
+}
+
+// A 70-byte BMP whose header claims 100000x100000 pixels: OpenCV 4.6's imread throws for it
+// (validateInputImageSize) instead of returning an empty image.
+void write_huge_bmp(const fs::path& path) {
+  std::string bytes;
+  auto put = [&bytes](uint32_t value, int size) {
+    for (int i = 0; i < size; ++i) bytes += static_cast<char>((value >> (8 * i)) & 0xFF);
+  };
+  bytes += "BM";
+  put(70, 4);      // file size
+  put(0, 4);       // reserved
+  put(54, 4);      // offset of the pixels
+  put(40, 4);      // BITMAPINFOHEADER size
+  put(100000, 4);  // width
+  put(100000, 4);  // height
+  put(1, 2);       // planes
+  put(24, 2);      // bits per pixel
+  put(0, 4);       // no compression
+  put(0, 4);       // image size (may be 0 without compression)
+  put(2835, 4);    // 72 dpi
+  put(2835, 4);
+  put(0, 4);  // palette colours
+  put(0, 4);  // important colours
+  bytes += std::string(16, '\x7f');
+  fp::test::write_file(path, bytes);
 }
 
 TEST(ImageSource, FolderYieldsImagesInNameOrderAndSkipsUnreadableOnes) {
@@ -70,7 +97,43 @@ TEST(ImageSource, FolderYieldsImagesInNameOrderAndSkipsUnreadableOnes) {
   EXPECT_EQ(report.skipped_frames, 1);
   EXPECT_EQ(report.decode_errors, 1);
   EXPECT_EQ(report.last_good_frame, 3);
+  EXPECT_EQ(report.ignored_files, 1);  // notes.txt
   EXPECT_NE(report.last_error.find("broken.jpg"), std::string::npos) << report.last_error;
+}
+
+TEST(ImageSource, HugeImageHeaderInAFolderIsASkippedFrameNotAnException) {
+  TempDir dir;
+  write_huge_bmp(dir / "a_huge.bmp");
+  fs::create_symlink(media_path("images/lena.jpg"), dir / "b_lena.jpg");
+  fp::test::write_file(dir / "readme.md", "about these images\n");
+  fp::test::write_file(dir / "labels.csv", "a,b\n");
+  auto opened = open_source(dir.path().string(), {});
+  ASSERT_TRUE(opened.ok()) << opened.error().message();
+  Source& source = **opened;
+  EXPECT_EQ(source.info().kind, "image_folder");
+  EXPECT_EQ(source.info().width, 512);
+  std::vector<Frame> frames;
+  ASSERT_NO_THROW(frames = read_all(source));
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].skip_reason, "unreadable_image");
+  EXPECT_TRUE(frames[0].image.empty());
+  EXPECT_TRUE(frames[1].skip_reason.empty());
+  const SourceReport report = source.report();
+  EXPECT_EQ(report.skipped_frames, 1);
+  EXPECT_EQ(report.ignored_files, 2);
+  EXPECT_NE(report.last_error.find("a_huge.bmp"), std::string::npos) << report.last_error;
+}
+
+TEST(ImageSource, HugeImageHeaderAloneIsAnOpenError) {
+  TempDir dir;
+  const std::string path = dir / "huge.bmp";
+  write_huge_bmp(path);
+  Result<std::unique_ptr<Source>> source = Error("not opened");
+  ASSERT_NO_THROW(source = open_source(path, {}));
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(
+      source.error().message().rfind("input '" + path + "' is not an image OpenCV can read", 0), 0u)
+      << source.error().message();
 }
 
 TEST(ImageSource, OpenSourceDispatchesFoldersAndImageFiles) {
@@ -86,6 +149,7 @@ TEST(ImageSource, OpenSourceDispatchesFoldersAndImageFiles) {
   auto single = open_source(image, options);
   ASSERT_TRUE(single.ok()) << single.error().message();
   EXPECT_EQ((*single)->info().kind, "image");
+  EXPECT_EQ((*single)->report().ignored_files, 0);
   EXPECT_EQ((*single)->info().width, 548);
   EXPECT_EQ((*single)->info().height, 342);
   const auto frames = read_all(**single);

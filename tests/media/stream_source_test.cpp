@@ -157,5 +157,85 @@ TEST(StreamSource, ServerStallingMidStreamEndsTheSourceAsTruncated) {
   EXPECT_EQ(report.last_error, "stream " + url(server.port()) + ": no data for 1 s");
 }
 
+// Sets `flag` `delay` seconds after construction (or once `when` returns true, then waits `delay`),
+// and remembers when.
+class DelayedCancel {
+ public:
+  template <class Ready>
+  DelayedCancel(std::atomic<bool>& flag, double delay, Ready when)
+      : thread_([this, &flag, delay, when] {
+          while (!stop_ && !when()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          std::this_thread::sleep_for(std::chrono::duration<double>(delay));
+          set_at_ = SteadyClock::now();
+          flag = true;
+        }) {}
+  ~DelayedCancel() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  // Seconds since the flag was set (call after something waited for it).
+  double seconds_since_set() {
+    if (thread_.joinable()) thread_.join();
+    return seconds_since(set_at_);
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  SteadyClock::time_point set_at_;
+  std::thread thread_;
+};
+
+TEST(StreamSource, CancelStopsABlockedOpenAtOnce) {
+  test::LocalSocket server(true);  // accepts connections (kernel backlog) but never answers
+  std::atomic<bool> cancel{false};
+  SourceOptions options;
+  options.io_timeout = 30;
+  options.cancel = &cancel;
+  const auto started = SteadyClock::now();
+  DelayedCancel canceller(cancel, 0.3, [] { return true; });
+  auto source = open_source(url(server.port()), options);
+  const double waited = seconds_since(started);
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message(), "stream '" + url(server.port()) + "': opening was cancelled");
+  EXPECT_GE(waited, 0.25);
+  EXPECT_LT(waited, 1.3) << "open waited for io_timeout instead of the cancel flag";
+}
+
+TEST(StreamSource, CancelEndsABlockedReadAsEndOfInput) {
+  TempDir dir;
+  const std::string ts = dir / "v.ts";
+  const auto made = fp::test::run_program(
+      {"ffmpeg", "-hide_banner", "-loglevel", "error", "-i", media_path("video/vtest_480x360.avi"),
+       "-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", ts});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const std::string bytes = fp::test::read_file(ts);
+
+  StallingServer server(bytes.substr(0, bytes.size() / 2));  // about 400 frames, then silence
+  std::atomic<bool> cancel{false};
+  SourceOptions options;
+  options.io_timeout = 30;
+  options.cancel = &cancel;
+  auto source = open_source(url(server.port()), options);
+  ASSERT_TRUE(source.ok()) << source.error().message();
+  // By 300 frames plus 0.3 s the reader has taken all that was sent and is blocked waiting.
+  std::atomic<int64_t> count{0};
+  DelayedCancel canceller(cancel, 0.3, [&count] { return count >= 300; });
+  for (;;) {
+    auto next = (*source)->next();
+    ASSERT_TRUE(next.ok()) << next.error().message();
+    if (!next.value()) break;
+    ++count;
+  }
+  EXPECT_LT(canceller.seconds_since_set(), 1.0) << "next() waited for io_timeout";
+  EXPECT_GT(count, 300);
+  EXPECT_LT(count, 500);
+  auto after = (*source)->next();
+  ASSERT_TRUE(after.ok());
+  EXPECT_FALSE(after.value().has_value());
+  const SourceReport report = (*source)->report();
+  EXPECT_FALSE(report.truncated);
+  EXPECT_TRUE(report.last_error.empty()) << report.last_error;
+}
+
 }  // namespace
 }  // namespace fp::media

@@ -102,6 +102,16 @@ TEST(VideoWriter, ErrorsNameThePath) {
   EXPECT_NE(no_folder.error().message().find("'" + unwritable + "'"), std::string::npos)
       << no_folder.error().message();
 
+  // The encoder's own complaint is part of the message: m4v takes only the mpeg4 encoder, which
+  // refuses frames wider than 8191.
+  auto too_wide = VideoWriter::open(dir / "wide.m4v", "m4v", 8200, 16, 10);
+  ASSERT_FALSE(too_wide.ok());
+  EXPECT_NE(too_wide.error().message().find("cannot open encoder mpeg4"), std::string::npos)
+      << too_wide.error().message();
+  EXPECT_NE(too_wide.error().message().find("ffmpeg: mpeg4: dimensions too large for MPEG-4"),
+            std::string::npos)
+      << too_wide.error().message();
+
   auto writer = VideoWriter::open(dir / "gray.mp4", "mp4", 64, 48, 30);
   ASSERT_TRUE(writer.ok());
   const Status gray = (*writer)->write(cv::Mat(48, 64, CV_8UC1, cv::Scalar(0)));

@@ -24,7 +24,10 @@ class DetectStageTest : public ::testing::Test {
   static std::unique_ptr<Stage> make_stage(const std::string& yaml) {
     const YAML::Node node = YAML::Load(yaml);
     auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
-    EXPECT_TRUE(map.ok());
+    if (!map.ok()) {
+      ADD_FAILURE() << map.error().message();
+      return nullptr;
+    }
     auto stage = create_stage("detect", StageContext{*map, *registry_, "detect"});
     EXPECT_TRUE(stage.ok()) << stage.error().message();
     return stage.ok() ? std::move(stage).value() : nullptr;
