@@ -342,9 +342,14 @@ bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
       frame.width, frame.height, AV_PIX_FMT_BGR24, SWS_BILINEAR, nullptr, nullptr, nullptr);
   sws_.reset(context);
   if (!context) {
+    // av_get_pix_fmt_name() returns null for formats it does not know.
     const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame.format));
-    errors_.record("cannot convert pixel format " +
-                   (name ? std::string(name) : "#" + std::to_string(frame.format)) + " to BGR");
+    std::string message = "cannot convert pixel format ";
+    message += name ? name : "unknown";
+    message += " (";
+    message += std::to_string(frame.format);
+    message += ") to BGR";
+    errors_.record(message);
     return false;
   }
   out.create(frame.height, frame.width, CV_8UC3);
