@@ -164,7 +164,8 @@ void write_file(const fs::path& path, const std::string& content) {
 
 void write_prefix(const fs::path& from, const fs::path& to, double fraction) {
   const std::string bytes = read_file(from);
-  write_file(to, bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)));
+  write_file(to,
+             bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)));
 }
 
 }  // namespace fp::test

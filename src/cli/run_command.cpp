@@ -120,7 +120,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--no-progress", args->no_progress, "No live progress line on the terminal");
   cmd->footer(
-      "Exit codes: 0 completed (or a live stream stopped with Ctrl-C); 3 completed but some input was corrupt or truncated; 1 failed "
+      "Exit codes: 0 completed (or a live stream stopped with Ctrl-C); 3 completed but some input "
+      "was corrupt or truncated; 1 failed "
       "during the run; 2 nothing run (bad config, model, input or output dir); 130 interrupted.");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

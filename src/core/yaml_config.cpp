@@ -1,9 +1,9 @@
 #include "core/yaml_config.hpp"
 
-#include "core/strings.hpp"
-
 #include <algorithm>
 #include <filesystem>
+
+#include "core/strings.hpp"
 
 namespace fp {
 
@@ -30,7 +30,6 @@ Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
   }
   return YamlMap(node, node.Mark(), file, what);
 }
-
 
 Result<YamlMap> YamlMap::map(const char* key, const std::string& what) const {
   const YAML::Node value = node_[key];

@@ -1,7 +1,5 @@
 #include "infer/model_registry.hpp"
 
-#include "core/strings.hpp"
-
 #include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -11,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/strings.hpp"
 #include "core/yaml_config.hpp"
 
 namespace fp::infer {
@@ -23,7 +22,6 @@ const char* env_or_null(const char* name) {
   const char* value = std::getenv(name);
   return (value != nullptr && *value != '\0') ? value : nullptr;
 }
-
 
 // In the registry an empty value (`url:` with nothing after it) means "none", like "".
 Status read_text(const YamlMap& map, const char* key, std::string& out) {

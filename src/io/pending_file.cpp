@@ -43,7 +43,8 @@ Status ensure_writable_dir(const fs::path& dir) {
   const fs::path probe = dir / (".framepipe-write-test-" + std::to_string(getpid()));
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
   if (fd < 0) {
-    return Error("output directory '" + dir.string() + "' is not writable: " + std::strerror(errno));
+    return Error("output directory '" + dir.string() +
+                 "' is not writable: " + std::strerror(errno));
   }
   ::close(fd);
   fs::remove(probe, ec);

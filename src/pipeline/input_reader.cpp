@@ -1,8 +1,8 @@
 #include "pipeline/input_reader.hpp"
 
-#include <filesystem>
-
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 #include "media/sampler.hpp"
 

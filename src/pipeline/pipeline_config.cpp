@@ -8,8 +8,8 @@ namespace fp::pipeline {
 namespace {
 
 Status read_source(const YamlMap& source, PipelineConfig& config) {
-  FP_RETURN_IF_ERROR(
-      source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout"}));
+  FP_RETURN_IF_ERROR(source.check_keys(
+      {"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout"}));
   media::SamplingOptions& s = config.sampling;
   FP_RETURN_IF_ERROR(source.read("stride", s.stride));
   FP_RETURN_IF_ERROR(source.read("fps", s.fps));

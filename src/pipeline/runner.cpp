@@ -1,9 +1,9 @@
 #include "pipeline/runner.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <mutex>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "io/jsonl_writer.hpp"
 #include "io/pending_file.hpp"
@@ -20,11 +20,16 @@ namespace fs = std::filesystem;
 
 const char* to_string(RunStatus status) {
   switch (status) {
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kCompletedWithErrors: return "completed_with_errors";
-    case RunStatus::kStopped: return "stopped";
-    case RunStatus::kFailed: return "failed";
-    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kCompletedWithErrors:
+      return "completed_with_errors";
+    case RunStatus::kStopped:
+      return "stopped";
+    case RunStatus::kFailed:
+      return "failed";
+    case RunStatus::kInterrupted:
+      return "interrupted";
   }
   return "unknown";
 }
@@ -32,10 +37,14 @@ const char* to_string(RunStatus status) {
 int exit_code(RunStatus status) {
   switch (status) {
     case RunStatus::kCompleted:
-    case RunStatus::kStopped: return 0;
-    case RunStatus::kCompletedWithErrors: return 3;
-    case RunStatus::kFailed: return 1;
-    case RunStatus::kInterrupted: return 130;
+    case RunStatus::kStopped:
+      return 0;
+    case RunStatus::kCompletedWithErrors:
+      return 3;
+    case RunStatus::kFailed:
+      return 1;
+    case RunStatus::kInterrupted:
+      return 130;
   }
   return 1;
 }
@@ -260,8 +269,8 @@ Result<RunOutcome> execute(const PipelineConfig& config,
   outcome.report = build_run_report(facts, timings);
   outcome.summary = format_summary(outcome.report, timings);
 
-  const Status report_written = io::write_file_atomically(
-      options.out_dir / "run.json", io::dump_json(outcome.report, 2) + "\n");
+  const Status report_written = io::write_file_atomically(options.out_dir / "run.json",
+                                                          io::dump_json(outcome.report, 2) + "\n");
   if (!report_written.ok()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = report_written.error().message();

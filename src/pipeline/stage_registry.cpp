@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "core/strings.hpp"
-
 #include "pipeline/detect_stage.hpp"
 
 namespace fp::pipeline {

@@ -47,7 +47,8 @@ void ProgressReporter::update(const ProgressState& state, bool force) {
     std::fflush(stderr);
   }
   if (!json_path_.empty()) {
-    const Status written = io::write_file_atomically(json_path_, io::dump_json(state.to_json(), 2) + "\n");
+    const Status written =
+        io::write_file_atomically(json_path_, io::dump_json(state.to_json(), 2) + "\n");
     if (!written.ok()) spdlog::warn("progress: {}", written.error().message());
   }
 }

@@ -255,8 +255,8 @@ TEST(RunCommandBadInput, StreamThatStaysSilentTimesOutAsAnInputError) {
   TempDir dir;
   write_file(dir / "p.yaml",
              "name: p\nsource: {io_timeout: 1}\nstages:\n  - detect: {model: yolox_nano_416}\n");
-  const auto r = run_framepipe({"run", (dir / "p.yaml").string(), url, "--out",
-                                (dir / "out").string(), "--no-progress"});
+  const auto r = run_framepipe(
+      {"run", (dir / "p.yaml").string(), url, "--out", (dir / "out").string(), "--no-progress"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find(url), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out"));  // nothing was started, nothing written

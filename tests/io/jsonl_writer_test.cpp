@@ -36,7 +36,8 @@ TEST(JsonlWriter, UnwritablePlaceIsAnErrorNamingThePath) {
 }
 
 TEST(JsonlWriter, InvalidUtf8BecomesReplacementCharacter) {
-  EXPECT_EQ(dump_json({{"file", std::string("caf\xe9.jpg")}}), "{\"file\":\"caf\xef\xbf\xbd.jpg\"}");
+  EXPECT_EQ(dump_json({{"file", std::string("caf\xe9.jpg")}}),
+            "{\"file\":\"caf\xef\xbf\xbd.jpg\"}");
 }
 
 TEST(PendingFile, WriteFileAtomicallyReplacesOldContent) {

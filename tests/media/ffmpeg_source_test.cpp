@@ -18,6 +18,7 @@ namespace {
 
 using fp::test::media_path;
 using fp::test::TempDir;
+using fp::test::write_prefix;
 
 struct FrameSummary {
   int64_t index = 0;
@@ -54,13 +55,6 @@ std::unique_ptr<Source> open_or_fail(const std::string& uri, SourceOptions optio
   auto source = open_source(uri, options);
   EXPECT_TRUE(source.ok()) << (source.ok() ? "" : source.error().message());
   return source.ok() ? std::move(source).value() : nullptr;
-}
-
-// Writes the first `fraction` of `from`'s bytes to `to`, as if a copy or download stopped there.
-void write_prefix(const std::filesystem::path& from, const std::filesystem::path& to,
-                  double fraction) {
-  const std::string bytes = fp::test::read_file(from);
-  fp::test::write_file(to, bytes.substr(0, static_cast<size_t>(bytes.size() * fraction)));
 }
 
 TEST(FfmpegSource, VtestHasContiguousIndicesAndTenFpsPts) {
@@ -237,6 +231,16 @@ TEST(FfmpegSource, TextFileNamedMp4IsNotMedia) {
       << source.error().message();
 }
 
+// open_source refuses `path` with the message every non-media input gets.
+void expect_not_media(const std::string& path) {
+  auto source = open_source(path, {});
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.error().message().rfind(
+                "input '" + path + "' is not a video or image FFmpeg can read (", 0),
+            0u)
+      << source.error().message();
+}
+
 // FFmpeg's tty demuxer takes plain text of a few hundred bytes or more for ANSI art (a 640x400
 // "video" of rendered characters); it must be refused like any other non-media file.
 TEST(FfmpegSource, PlainTextFileIsNotMedia) {
@@ -245,14 +249,7 @@ TEST(FfmpegSource, PlainTextFileIsNotMedia) {
   std::string text;
   for (int i = 0; i < 100; ++i) text += "meeting notes, line " + std::to_string(i) + ": nothing\n";
   fp::test::write_file(path, text);
-  auto source = open_source(path, {});
-  ASSERT_FALSE(source.ok());
-  EXPECT_EQ(source.error().message().rfind("input '" + path +
-                                               "' is not a video or image FFmpeg "
-                                               "can read (",
-                                           0),
-            0u)
-      << source.error().message();
+  expect_not_media(path);
 }
 
 TEST(FfmpegSource, RandomBytesAreNotMedia) {
@@ -262,14 +259,7 @@ TEST(FfmpegSource, RandomBytesAreNotMedia) {
   std::string bytes(64 * 1024, '\0');
   for (char& byte : bytes) byte = static_cast<char>(random() & 0xFF);
   fp::test::write_file(path, bytes);
-  auto source = open_source(path, {});
-  ASSERT_FALSE(source.ok());
-  EXPECT_EQ(source.error().message().rfind("input '" + path +
-                                               "' is not a video or image FFmpeg "
-                                               "can read (",
-                                           0),
-            0u)
-      << source.error().message();
+  expect_not_media(path);
 }
 
 TEST(FfmpegSource, EmptyFileIsAnErrorNamingThePath) {

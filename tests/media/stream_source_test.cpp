@@ -55,6 +55,16 @@ class StallingServer {
   std::thread thread_;
 };
 
+// vtest re-encoded as MPEG-TS at `path` (its AVI packets carry no timestamps, which MPEG-TS
+// needs); returns the file's bytes, empty if ffmpeg failed.
+std::string vtest_as_mpegts(const std::string& path) {
+  const auto made = fp::test::run_program(
+      {"ffmpeg", "-hide_banner", "-loglevel", "error", "-i", media_path("video/vtest_480x360.avi"),
+       "-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", path});
+  EXPECT_EQ(made.exit_code, 0) << made.output;
+  return made.exit_code == 0 ? fp::test::read_file(path) : std::string();
+}
+
 std::string url(int port) { return "http://127.0.0.1:" + std::to_string(port) + "/v.ts"; }
 
 TEST(StreamSource, ReadsAllFramesFromAnFfmpegHttpServer) {
@@ -132,11 +142,8 @@ TEST(StreamSource, SilentServerTimesOutInsteadOfHanging) {
 TEST(StreamSource, ServerStallingMidStreamEndsTheSourceAsTruncated) {
   TempDir dir;
   const std::string ts = dir / "v.ts";
-  const auto made = fp::test::run_program(
-      {"ffmpeg", "-hide_banner", "-loglevel", "error", "-i", media_path("video/vtest_480x360.avi"),
-       "-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", ts});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
-  const std::string bytes = fp::test::read_file(ts);
+  const std::string bytes = vtest_as_mpegts(ts);
+  ASSERT_FALSE(bytes.empty());
 
   StallingServer server(bytes.substr(0, bytes.size() / 2));
   SourceOptions options;
@@ -204,11 +211,8 @@ TEST(StreamSource, CancelStopsABlockedOpenAtOnce) {
 TEST(StreamSource, CancelEndsABlockedReadAsEndOfInput) {
   TempDir dir;
   const std::string ts = dir / "v.ts";
-  const auto made = fp::test::run_program(
-      {"ffmpeg", "-hide_banner", "-loglevel", "error", "-i", media_path("video/vtest_480x360.avi"),
-       "-map", "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", ts});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
-  const std::string bytes = fp::test::read_file(ts);
+  const std::string bytes = vtest_as_mpegts(ts);
+  ASSERT_FALSE(bytes.empty());
 
   StallingServer server(bytes.substr(0, bytes.size() / 2));  // about 400 frames, then silence
   std::atomic<bool> cancel{false};

@@ -82,11 +82,11 @@ TEST(Runner, CompletedRunCommitsEveryRow) {
 TEST(Runner, WriteFailureLikeDiskFullFailsCleanly) {
   test::TempDir dir;
   // ulimit -f 16 caps files at 16 KiB: writing detections.jsonl fails part way, as on a full disk.
-  const auto r = test::run_program(
-      {"bash", "-c", "ulimit -f 16; exec \"$0\" \"$@\"", FRAMEPIPE_BINARY, "run",
-       (test::source_dir() / "examples/people.yaml").string(),
-       test::media_path("video/vtest_480x360.avi").string(), "--out", (dir / "out").string(),
-       "--stride", "5", "--no-progress"});
+  const auto r =
+      test::run_program({"bash", "-c", "ulimit -f 16; exec \"$0\" \"$@\"", FRAMEPIPE_BINARY, "run",
+                         (test::source_dir() / "examples/people.yaml").string(),
+                         test::media_path("video/vtest_480x360.avi").string(), "--out",
+                         (dir / "out").string(), "--stride", "5", "--no-progress"});
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("disk full"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out" / "detections.jsonl"));
