@@ -9,6 +9,7 @@
 
 #include "infer/model_registry.hpp"
 #include "media/sampler.hpp"
+#include "pipeline/cpu_budget.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/runner.hpp"
 
@@ -32,6 +33,7 @@ struct RunArgs {
   std::string progress_json;
   bool no_progress = false;
   // Overrides of the pipeline's `source:` keys; negative means "as in the YAML".
+  std::string cpus;  // empty: as in the YAML
   int stride = -1;
   double fps = -1, start = -1, end = -1;
 };
@@ -58,6 +60,14 @@ int run(const RunArgs& args) {
   if (!overridden.ok()) {
     std::cerr << "error: " << overridden.error().message() << "\n";
     return 2;
+  }
+  if (!args.cpus.empty()) {
+    auto cpus = pipeline::parse_cpu_budget(args.cpus, "--cpus");
+    if (!cpus.ok()) {
+      std::cerr << "error: " << cpus.error().message() << "\n";
+      return 2;
+    }
+    config->cpus = *cpus;
   }
   auto registry = infer::ModelRegistry::load_default();
   if (!registry.ok()) {
@@ -110,6 +120,8 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Also write a video with boxes drawn (a relative path is inside --out)");
   cmd->add_option("--progress-json", args->progress_json,
                   "Rewrite this JSON file with progress during the run");
+  cmd->add_option("--cpus", args->cpus,
+                  "Use at most this many cores (overrides resources.cpus; enforced by pinning)");
   cmd->add_option("--stride", args->stride, "Process every Nth frame (overrides source.stride)");
   cmd->add_option("--fps", args->fps,
                   "Target frames per second by timestamp (overrides source.fps)")

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline_config.hpp"
 
 #include "core/yaml_config.hpp"
+#include "pipeline/cpu_budget.hpp"
 #include "pipeline/stage_registry.hpp"
 
 namespace fp::pipeline {
@@ -60,7 +61,7 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
 Result<PipelineConfig> load_pipeline_config(const std::string& path) {
   FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
-  FP_RETURN_IF_ERROR(top.check_keys({"name", "source", "stages", "telemetry"}));
+  FP_RETURN_IF_ERROR(top.check_keys({"name", "source", "stages", "resources", "telemetry"}));
   PipelineConfig config;
   config.file = path;
   FP_RETURN_IF_ERROR(top.require("name", config.name));
@@ -70,6 +71,15 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path) {
   }
   if (!top.has("stages")) return top.error_at(nullptr, "the pipeline needs 'stages'");
   FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
+  if (top.has("resources")) {
+    FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));
+    FP_RETURN_IF_ERROR(resources.check_keys({"cpus"}));
+    FP_RETURN_IF_ERROR(resources.read("cpus", config.cpus));
+    if (resources.has("cpus")) {
+      FP_RETURN_IF_ERROR(
+          check_cpu_budget(config.cpus, resources.where("cpus") + ": 'cpus' in resources"));
+    }
+  }
   if (top.has("telemetry")) {
     FP_ASSIGN_OR_RETURN(YamlMap telemetry, YamlMap::from(top.node("telemetry"), path, "telemetry"));
     FP_RETURN_IF_ERROR(telemetry.check_keys({"warmup_frames"}));

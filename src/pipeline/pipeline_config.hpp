@@ -25,6 +25,7 @@ struct PipelineConfig {
   int decoder_threads = 0;  // FFmpeg decoder threads; 0 lets FFmpeg choose
   double io_timeout = 10;   // seconds a stream may stay silent before it counts as ended
   std::vector<StageEntry> stages;
+  int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
   int64_t warmup_frames = 5;  // first frames reported apart from steady state
 };
 

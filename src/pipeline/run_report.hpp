@@ -42,6 +42,8 @@ struct RunFacts {
   nlohmann::ordered_json stages = nlohmann::ordered_json::array();  // each stage's own report()
   nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
   nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
+  // The CPU budget that was applied (cpus, cores, opencv_threads); {"cpus": null} without one.
+  nlohmann::ordered_json resources = {{"cpus", nullptr}};
 };
 
 nlohmann::ordered_json build_run_report(const RunFacts& facts,

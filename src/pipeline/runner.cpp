@@ -8,6 +8,7 @@
 #include "io/jsonl_writer.hpp"
 #include "io/pending_file.hpp"
 #include "pipeline/bounded_queue.hpp"
+#include "pipeline/cpu_budget.hpp"
 #include "pipeline/input_reader.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/sinks.hpp"
@@ -288,6 +289,12 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
   const auto setup_start = SteadyClock::now();
+  // Before any model loads or thread starts, so every thread the run makes inherits it.
+  std::unique_ptr<CpuBudget> budget;
+  if (config.cpus > 0) {
+    FP_ASSIGN_OR_RETURN(budget, CpuBudget::apply(config.cpus));
+    facts.resources = budget->to_json();
+  }
   FP_ASSIGN_OR_RETURN(auto stages, build_stages(config, registry));
   return execute(config, stages, options, std::move(facts), setup_start);
 }
