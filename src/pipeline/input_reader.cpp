@@ -119,6 +119,7 @@ bool InputReader::read_source(media::Source& source, InputRecord& record,
     if (!sampler.accept(frame.index, frame.pts)) continue;
     FrameResult item;
     item.frame = std::move(frame);
+    item.sequence = sequence_++;
     item.decoded_at = SteadyClock::now();
     item.timings.emplace_back("decode", decode_ms);
     decode_ms = 0;

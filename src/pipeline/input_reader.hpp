@@ -49,6 +49,7 @@ class InputReader {
   std::unique_ptr<media::Source> first_;
   std::vector<InputRecord> records_;
   std::atomic<int64_t> expected_frames_{0};
+  int64_t sequence_ = 0;
   bool cancelled_ = false;
   bool cancelled_live_stream_ = false;
 };

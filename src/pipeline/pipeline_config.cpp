@@ -73,7 +73,11 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path) {
   FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));
-    FP_RETURN_IF_ERROR(resources.check_keys({"cpus"}));
+    FP_RETURN_IF_ERROR(resources.check_keys({"cpus", "workers"}));
+    FP_RETURN_IF_ERROR(resources.read("workers", config.workers));
+    if (config.workers < 1 || config.workers > 64) {
+      return resources.error_at("workers", "'workers' must be from 1 to 64");
+    }
     FP_RETURN_IF_ERROR(resources.read("cpus", config.cpus));
     if (resources.has("cpus")) {
       FP_RETURN_IF_ERROR(

@@ -26,6 +26,7 @@ struct PipelineConfig {
   double io_timeout = 10;   // seconds a stream may stay silent before it counts as ended
   std::vector<StageEntry> stages;
   int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
+  int workers = 1;            // parallel copies of the stage chain, each with its own models
   int64_t warmup_frames = 5;  // first frames reported apart from steady state
 };
 

@@ -51,6 +51,7 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"cpu_percent", wall > 0 ? 100.0 * cpu / wall : 0},
       {"cpu_cores_used", wall > 0 ? cpu / wall : 0},  // CPU time / wall time: what a budget caps
       {"resources", f.resources},
+      {"workers", f.workers},
       {"peak_rss_mb", static_cast<double>(f.usage_at_end.peak_rss_bytes) / (1024.0 * 1024.0)},
       {"warmup_frames", timings.warmup_frames()},
       {"stage_timings", timings.to_json()},

@@ -44,6 +44,7 @@ struct RunFacts {
   nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
   // The CPU budget that was applied (cpus, cores, opencv_threads); {"cpus": null} without one.
   nlohmann::ordered_json resources = {{"cpus", nullptr}};
+  nlohmann::ordered_json workers = nlohmann::ordered_json::object();  // workers, opencv_threads
 };
 
 nlohmann::ordered_json build_run_report(const RunFacts& facts,

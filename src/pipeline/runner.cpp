@@ -2,7 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <map>
 #include <mutex>
+#include <opencv2/core/utility.hpp>
+#include <optional>
 #include <thread>
 
 #include "io/jsonl_writer.hpp"
@@ -54,6 +58,7 @@ namespace {
 
 using Queue = BoundedQueue<FrameResult>;
 
+// One copy of the pipeline's stages (each worker has its own, with its own model instances).
 Result<std::vector<std::unique_ptr<Stage>>> build_stages(const PipelineConfig& config,
                                                          const infer::ModelRegistry& registry) {
   std::vector<std::unique_ptr<Stage>> stages;
@@ -85,8 +90,11 @@ class FirstError {
   std::string message_;
 };
 
-// Worker thread: runs the stages on every frame that has an image.
-void run_stages(std::vector<std::unique_ptr<Stage>>& stages, Queue& in, Queue& out,
+using StageChain = std::vector<std::unique_ptr<Stage>>;
+
+// Worker thread: runs its own copy of the stages on every frame that has an image. The last
+// worker to stop closes `out`; one that stops early closes `in`, which stops the decode thread.
+void run_stages(StageChain& stages, Queue& in, Queue& out, std::atomic<int>& live_workers,
                 FirstError& error) {
   try {
     while (auto item = in.pop()) {
@@ -104,9 +112,29 @@ void run_stages(std::vector<std::unique_ptr<Stage>>& stages, Queue& in, Queue& o
   } catch (const std::exception& e) {
     error.set(std::string("internal error in a stage: ") + e.what());
   }
-  in.close();  // releases the decode thread if we stopped early
-  out.close();
+  // The loop ends normally only once `in` is closed and drained, so closing it here only matters
+  // when this worker stopped early: it releases the decode thread blocked on a full queue.
+  in.close();
+  if (--live_workers == 0) out.close();
 }
+
+// Hands frames back in read order whatever order the workers finished them in. It holds at most
+// the frames in flight (queue capacities plus one per worker), so it stays bounded.
+class Reorder {
+ public:
+  void add(FrameResult item) { pending_.emplace(item.sequence, std::move(item)); }
+  std::optional<FrameResult> next() {
+    if (pending_.empty() || pending_.begin()->first != next_) return std::nullopt;
+    FrameResult item = std::move(pending_.begin()->second);
+    pending_.erase(pending_.begin());
+    ++next_;
+    return item;
+  }
+
+ private:
+  std::map<int64_t, FrameResult> pending_;
+  int64_t next_ = 0;
+};
 
 fs::path output_path(const fs::path& out_dir, const fs::path& path) {
   return path.is_absolute() ? path : out_dir / path;
@@ -167,9 +195,9 @@ std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
   return error;
 }
 
-Result<RunOutcome> execute(const PipelineConfig& config,
-                           std::vector<std::unique_ptr<Stage>>& stages, const RunOptions& options,
-                           RunFacts facts, SteadyClock::time_point setup_start) {
+Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>& chains,
+                           const RunOptions& options, RunFacts facts,
+                           SteadyClock::time_point setup_start) {
   const fs::path detections_path = options.out_dir / "detections.jsonl";
   const fs::path annotate_path =
       options.annotate.empty() ? fs::path() : output_path(options.out_dir, options.annotate);
@@ -194,15 +222,21 @@ Result<RunOutcome> execute(const PipelineConfig& config,
   Queue decoded(static_cast<size_t>(config.queue_frames));
   Queue processed(static_cast<size_t>(config.queue_frames));
   std::thread decode_thread([&] { reader.run(decoded); });
-  std::thread worker_thread([&] { run_stages(stages, decoded, processed, error); });
+  std::atomic<int> live_workers{static_cast<int>(chains.size())};
+  std::vector<std::thread> workers;
+  for (StageChain& chain : chains) {
+    workers.emplace_back([&] { run_stages(chain, decoded, processed, live_workers, error); });
+  }
 
   telemetry::StageTimings timings(config.warmup_frames);
   telemetry::ProgressReporter progress(options.terminal_progress, options.progress_json);
   telemetry::ProgressState state;
   state.streams = static_cast<int>(options.inputs.size());
   std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
-  try {
-    while (auto item = processed.pop()) {
+  Reorder reorder;
+  auto write_in_order = [&](FrameResult arrived) {
+    reorder.add(std::move(arrived));
+    while (std::optional<FrameResult> item = reorder.next()) {
       const auto sink_start = SteadyClock::now();
       for (auto& sink : sinks) {
         const Status written = sink->write(*item);
@@ -226,12 +260,15 @@ Result<RunOutcome> execute(const PipelineConfig& config,
       state.elapsed = seconds_since(run_start);
       progress.update(state);
     }
+  };
+  try {
+    while (auto item = processed.pop()) write_in_order(std::move(*item));
   } catch (const std::exception& e) {
     error.set(e.what());
     processed.close();  // the worker and then the decode thread stop at their next push
   }
   decode_thread.join();
-  worker_thread.join();
+  for (std::thread& worker : workers) worker.join();
   facts.processing_seconds = seconds_since(run_start);
 
   RunOutcome outcome;
@@ -257,11 +294,15 @@ Result<RunOutcome> execute(const PipelineConfig& config,
   }
   facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
                   {"processed", processed.capacity(), processed.high_water()}};
-  for (const auto& stage : stages) {
-    nlohmann::ordered_json r = stage->report();
-    r["name"] = stage->name();
-    facts.stages.push_back(std::move(r));
+  for (size_t w = 0; w < chains.size(); ++w) {
+    for (const auto& stage : chains[w]) {
+      nlohmann::ordered_json r = stage->report();
+      r["name"] = stage->name();
+      r["worker"] = w;
+      facts.stages.push_back(std::move(r));
+    }
   }
+  facts.workers = {{"workers", chains.size()}, {"opencv_threads", cv::getNumThreads()}};
   facts.sampling = {{"stride", config.sampling.stride},
                     {"fps", config.sampling.fps},
                     {"start", config.sampling.start},
@@ -295,8 +336,15 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
     FP_ASSIGN_OR_RETURN(budget, CpuBudget::apply(config.cpus));
     facts.resources = budget->to_json();
   }
-  FP_ASSIGN_OR_RETURN(auto stages, build_stages(config, registry));
-  return execute(config, stages, options, std::move(facts), setup_start);
+  // Workers share the cores: each gets an equal part of the budget (or of the machine).
+  const int cores = config.cpus > 0 ? config.cpus : available_cores();
+  if (config.workers > 1) cv::setNumThreads(std::max(1, cores / config.workers));
+  std::vector<StageChain> chains;
+  for (int w = 0; w < config.workers; ++w) {
+    FP_ASSIGN_OR_RETURN(StageChain chain, build_stages(config, registry));
+    chains.push_back(std::move(chain));
+  }
+  return execute(config, chains, options, std::move(facts), setup_start);
 }
 
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
@@ -304,7 +352,9 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
                                    const RunOptions& options) {
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  return execute(config, stages, options, std::move(facts), SteadyClock::now());
+  std::vector<StageChain> chains;
+  chains.push_back(std::move(stages));
+  return execute(config, chains, options, std::move(facts), SteadyClock::now());
 }
 
 }  // namespace fp::pipeline

@@ -172,6 +172,24 @@ TEST(RunCommand, TimeSamplingDoesNotDropImages) {
   EXPECT_EQ(read_jsonl(out / "detections.jsonl").size(), 2u);
 }
 
+TEST(RunCommand, TwoWorkersGiveTheSameRowsInTheSameOrder) {
+  TempDir dir;
+  for (int workers : {1, 2}) {
+    write_file(dir / "p.yaml", "name: p\nresources: {workers: " + std::to_string(workers) +
+                                   "}\nstages:\n  - detect: {model: yolox_nano_416}\n");
+    const auto r = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
+                                  (dir / std::to_string(workers)).string(), "--stride", "25"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string one = read_file(dir / "1" / "detections.jsonl");
+  EXPECT_EQ(std::count(one.begin(), one.end(), '\n'), 32);
+  EXPECT_EQ(read_file(dir / "2" / "detections.jsonl"), one);
+  const json report = read_json(dir / "2" / "run.json");
+  EXPECT_EQ(report["workers"]["workers"], 2);
+  EXPECT_EQ(report["stages"].size(), 2u);  // one detect stage per worker
+  EXPECT_EQ(report["stages"][0]["calls"].get<int>() + report["stages"][1]["calls"].get<int>(), 32);
+}
+
 TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
   TempDir out;
   const auto r =

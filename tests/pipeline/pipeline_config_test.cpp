@@ -54,6 +54,7 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   EXPECT_NE(unknown_stage.error().message().find("p.yaml:3:5: unknown stage type 'teleport'"),
             std::string::npos)
       << unknown_stage.error().message();
+  EXPECT_FALSE(load_text(dir, "name: x\nresources: {workers: 0}\nstages: [{detect: {}}]\n").ok());
   auto syntax = load_text(dir, "name: x\nstages: [\n");
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message().find("YAML syntax error"), std::string::npos);
