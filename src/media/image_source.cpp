@@ -92,25 +92,24 @@ Status ImageSource::list_folder() {
     if (has_image_extension(entry.path())) {
       files_.push_back(entry.path());
     } else {
-      ++ignored_files_;
+      ++report_.ignored_files;
       if (ignored_example.empty() || entry.path().filename() < ignored_example) {
         ignored_example = entry.path().filename();
       }
     }
   }
-  report_.ignored_files = ignored_files_;
   if (files_.empty()) {
     return Error("folder '" + info_.uri +
                  "' contains no images (looked for jpg, jpeg, png, bmp, webp, tif, tiff)");
   }
   std::sort(files_.begin(), files_.end(),
             [](const fs::path& a, const fs::path& b) { return a.filename() < b.filename(); });
-  if (ignored_files_ > 0) {
+  if (report_.ignored_files > 0) {
     spdlog::warn(
         "folder '{}': ignored {} file{} that {} not an image by extension (e.g. '{}'); reading {} "
         "images",
-        info_.uri, ignored_files_, ignored_files_ == 1 ? "" : "s",
-        ignored_files_ == 1 ? "is" : "are", ignored_example.string(), files_.size());
+        info_.uri, report_.ignored_files, report_.ignored_files == 1 ? "" : "s",
+        report_.ignored_files == 1 ? "is" : "are", ignored_example.string(), files_.size());
   }
   return ok_status();
 }

@@ -23,7 +23,7 @@ bool has_image_extension(const std::filesystem::path& path);
 class ImageSource final : public Source {
  public:
   // `path` must exist; a folder is listed without recursing, and files that are not images are
-  // ignored (counted by ignored_files() and SourceReport::ignored_files, and logged once at warn
+  // ignored (counted in SourceReport::ignored_files, and logged once at warn
   // level with an example name). An image that cannot be decoded (imread fails or throws) is a
   // skipped frame, or the open error when `path` is a single image. info().kind is "image" for a
   // file and "image_folder" for a folder.
@@ -34,9 +34,6 @@ class ImageSource final : public Source {
   Result<std::optional<Frame>> next() override;
   SourceReport report() const override { return report_; }
 
-  // Files in the folder that were skipped because their extension is not an image's.
-  int64_t ignored_files() const { return ignored_files_; }
-
  private:
   ImageSource(const std::string& path, const SourceOptions& options);
   Status list_folder();
@@ -46,7 +43,6 @@ class ImageSource final : public Source {
   SourceInfo info_;
   SourceReport report_;
   std::vector<std::filesystem::path> files_;
-  int64_t ignored_files_ = 0;
   size_t next_ = 0;
   // The first readable image, decoded by open() for the size in info(); next() hands it out.
   cv::Mat first_image_;

@@ -59,9 +59,11 @@ namespace {
 using Queue = BoundedQueue<FrameResult>;
 
 // One copy of the pipeline's stages (each worker has its own, with its own model instances).
-Result<std::vector<std::unique_ptr<Stage>>> build_stages(const PipelineConfig& config,
-                                                         const infer::ModelRegistry& registry) {
-  std::vector<std::unique_ptr<Stage>> stages;
+using StageChain = std::vector<std::unique_ptr<Stage>>;
+
+Result<StageChain> build_stages(const PipelineConfig& config,
+                                const infer::ModelRegistry& registry) {
+  StageChain stages;
   for (const StageEntry& entry : config.stages) {
     FP_ASSIGN_OR_RETURN(YamlMap map,
                         YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
@@ -89,8 +91,6 @@ class FirstError {
   mutable std::mutex mutex_;
   std::string message_;
 };
-
-using StageChain = std::vector<std::unique_ptr<Stage>>;
 
 // Worker thread: runs its own copy of the stages on every frame that has an image. The last
 // worker to stop closes `out`; one that stops early closes `in`, which stops the decode thread.

@@ -68,7 +68,7 @@ TEST(ImageSource, FolderYieldsImagesInNameOrderAndSkipsUnreadableOnes) {
   auto opened = ImageSource::open(dir.path().string(), {});
   ASSERT_TRUE(opened.ok()) << opened.error().message();
   ImageSource& source = **opened;
-  EXPECT_EQ(source.ignored_files(), 1);
+  EXPECT_EQ(source.report().ignored_files, 1);
   EXPECT_EQ(source.info().kind, "image_folder");
   EXPECT_EQ(source.info().codec, "image");
   EXPECT_EQ(source.info().expected_frames, 4);
