@@ -4,7 +4,8 @@
 //   throughput_bench [--pipeline examples/people.yaml] [--video PATH] [--repeats N]
 //
 // For each repeat: (1) decode every frame of the video, preprocess it (untimed) and time only the
-// model's forward pass -> pure inference fps; (2) run the whole pipeline on the same video ->
+// model's forward pass, one frame at a time on one instance using every core -> pure inference
+// fps; (2) run the whole pipeline on the same video ->
 // end-to-end fps. The two alternate so machine noise hits both; medians and their ratio are
 // printed.
 #include <algorithm>
@@ -13,8 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "media/source.hpp"
+#include "pipeline/cpu_budget.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/runner.hpp"
@@ -24,17 +27,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using fp::SteadyClock;
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n == 0 ? 0 : (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
-}
-
-[[noreturn]] void die(const std::string& message) {
-  std::fprintf(stderr, "throughput_bench: %s\n", message.c_str());
-  std::exit(1);
-}
+using fp::bench::die;
+using fp::bench::median;
 
 // Frames per second of decoding alone (no sampling, no stages).
 double decode_fps(const std::string& path, int64_t* frames_out) {
@@ -65,7 +59,7 @@ double inference_fps(fp::pipeline::DetectStage& stage, const std::string& path) 
     fp::vision::InputTransform transform;
     const cv::Mat blob = stage.preprocess((**next).image, &transform);
     const auto start = SteadyClock::now();
-    auto outputs = stage.model().run(blob);
+    auto outputs = stage.model().batcher().run(blob);
     seconds += fp::seconds_since(start);
     if (!outputs.ok()) die(outputs.error().message());
     ++frames;
@@ -76,9 +70,9 @@ double inference_fps(fp::pipeline::DetectStage& stage, const std::string& path) 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const fs::path shared = FRAMEPIPE_SHARED_DIR;
-  std::string pipeline_file = std::string(FRAMEPIPE_SOURCE_DIR) + "/examples/people.yaml";
-  std::string video = (shared / "media/video/vtest_480x360.avi").string();
+  const fs::path shared = fp::bench::shared_dir();
+  std::string pipeline_file = fp::bench::people_pipeline_path();
+  std::string video = fp::bench::vtest_path();
   int repeats = 3;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -109,7 +103,11 @@ int main(int argc, char** argv) {
   if (!registry.ok()) die(registry.error().message());
   auto map = fp::YamlMap::from(config->stages.at(0).config, config->file, "stage");
   if (!map.ok()) die(map.error().message());
-  auto stage = fp::pipeline::create_stage("detect", {*map, *registry, "detect"});
+  // The pure-inference side: one instance using every core, called one frame at a time.
+  const int cores = fp::pipeline::available_cores();
+  fp::infer::ModelPool pool(*registry, {.cores = cores, .instances = 1, .threads = cores});
+  auto stage = fp::pipeline::create_stage(
+      "detect", {*map, *registry, pool, config->detector_input_size, "detect"});
   if (!stage.ok()) die(stage.error().message());
   auto* detect = dynamic_cast<fp::pipeline::DetectStage*>(stage->get());
   if (!detect) die("the pipeline's first stage must be a detect stage");

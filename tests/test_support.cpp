@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -155,6 +156,27 @@ std::string read_file(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
+  std::vector<nlohmann::json> rows;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    nlohmann::json row = nlohmann::json::parse(line, nullptr, false);
+    EXPECT_FALSE(row.is_discarded()) << path << ": " << line;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::map<int, std::vector<nlohmann::json>> rows_by_stream(const fs::path& jsonl) {
+  std::map<int, std::vector<nlohmann::json>> streams;
+  for (nlohmann::json row : read_jsonl(jsonl)) {
+    const int stream = row["stream"];
+    row.erase("stream");
+    streams[stream].push_back(std::move(row));
+  }
+  return streams;
 }
 
 void write_file(const fs::path& path, const std::string& content) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
@@ -99,5 +101,10 @@ void write_prefix(const std::filesystem::path& from, const std::filesystem::path
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);
+// Every line of a JSONL file, parsed; a line that is not JSON fails the test.
+std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
+// The rows of a detections.jsonl by stream, each without its "stream" field (so a stream of a run
+// over several inputs compares with a run of that input alone).
+std::map<int, std::vector<nlohmann::json>> rows_by_stream(const std::filesystem::path& jsonl);
 
 }  // namespace fp::test

@@ -33,15 +33,23 @@ struct RunArgs {
   std::string progress_json;
   bool no_progress = false;
   // Overrides of the pipeline's `source:` keys; negative means "as in the YAML".
-  std::string cpus;  // empty: as in the YAML
+  std::string cpus;     // empty: as in the YAML
+  std::string profile;  // empty: as in the YAML
   int stride = -1;
   double fps = -1, start = -1, end = -1;
 };
 
 // Applies command-line sampling overrides, with the same checks as the YAML keys.
-Status apply_overrides(const RunArgs& args, media::SamplingOptions& sampling) {
-  if (args.stride >= 0) sampling.stride = args.stride;
-  if (args.fps >= 0) sampling.fps = args.fps;
+Status apply_overrides(const RunArgs& args, pipeline::PipelineConfig& config) {
+  media::SamplingOptions& sampling = config.sampling;
+  if (args.stride >= 0) {
+    sampling.stride = args.stride;
+    config.overridden.push_back("--stride");
+  }
+  if (args.fps >= 0) {
+    sampling.fps = args.fps;
+    config.overridden.push_back("--fps");
+  }
   if (args.start >= 0) sampling.start = args.start;
   if (args.end >= 0) sampling.end = args.end;
   if (const auto problem = media::check_sampling(sampling)) {
@@ -51,12 +59,12 @@ Status apply_overrides(const RunArgs& args, media::SamplingOptions& sampling) {
 }
 
 int run(const RunArgs& args) {
-  auto config = pipeline::load_pipeline_config(args.pipeline);
+  auto config = pipeline::load_pipeline_config(args.pipeline, args.profile);
   if (!config.ok()) {
     std::cerr << "error: " << config.error().message() << "\n";
     return 2;
   }
-  const Status overridden = apply_overrides(args, config->sampling);
+  const Status overridden = apply_overrides(args, *config);
   if (!overridden.ok()) {
     std::cerr << "error: " << overridden.error().message() << "\n";
     return 2;
@@ -68,6 +76,7 @@ int run(const RunArgs& args) {
       return 2;
     }
     config->cpus = *cpus;
+    config->overridden.push_back("--cpus");
   }
   auto registry = infer::ModelRegistry::load_default();
   if (!registry.ok()) {
@@ -122,6 +131,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
                   "Rewrite this JSON file with progress during the run");
   cmd->add_option("--cpus", args->cpus,
                   "Use at most this many cores (overrides resources.cpus; enforced by pinning)");
+  cmd->add_option("--profile", args->profile,
+                  "Start from a profile: low_power, balanced or performance (overrides the "
+                  "pipeline's profile; keys and flags given still win)");
   cmd->add_option("--stride", args->stride, "Process every Nth frame (overrides source.stride)");
   cmd->add_option("--fps", args->fps,
                   "Target frames per second by timestamp (overrides source.fps)")

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
+#include <opencv2/core.hpp>
 
 #include "core/clock.hpp"
 
@@ -38,23 +40,85 @@ Result<std::unique_ptr<Model>> Model::load(const ModelRegistry& registry, const 
   return model;
 }
 
-Result<std::vector<cv::Mat>> Model::run(const cv::Mat& input) {
+Result<Outputs> Model::run(const cv::Mat& input) {
   auto outputs = backend_->run(input, output_names_);
   if (!outputs.ok()) return outputs.error().with_context("model '" + spec_.name + "'");
   return outputs;
 }
 
-Result<double> Model::warm_up() {
-  const auto start = SteadyClock::now();
+Result<std::vector<Outputs>> Model::run_batch(const std::vector<cv::Mat>& items) {
+  FP_ASSIGN_OR_RETURN(const cv::Mat batch, stack_items(items));
+  FP_ASSIGN_OR_RETURN(const Outputs outputs, run(batch));
+  auto split = split_outputs(outputs, static_cast<int>(items.size()), item_shapes_,
+                             spec_.batch_layout, input_size_);
+  if (!split.ok()) return split.error().with_context("model '" + spec_.name + "'");
+  return split;
+}
+
+namespace {
+
+// Largest absolute difference between two sets of outputs (infinity if their shapes differ).
+double max_difference(const Outputs& a, const Outputs& b) {
+  if (a.size() != b.size()) return std::numeric_limits<double>::infinity();
+  double worst = 0;
+  for (size_t k = 0; k < a.size(); ++k) {
+    if (shape_of(a[k]) != shape_of(b[k])) return std::numeric_limits<double>::infinity();
+    worst = std::max(worst, cv::norm(a[k], b[k], cv::NORM_INF));
+  }
+  return worst;
+}
+
+}  // namespace
+
+Result<WarmUp> Model::warm_up(int max_batch, bool check_batches) {
   const int shape[] = {1, 3, input_size_.height, input_size_.width};
-  const cv::Mat zeros(4, shape, CV_32F, cv::Scalar(0));
-  auto outputs = run(zeros);
+  WarmUp warm;
+  auto start = SteadyClock::now();
+  auto outputs = run(cv::Mat(4, shape, CV_32F, cv::Scalar(0)));
   if (!outputs.ok()) {
     return Error("model '" + spec_.name + "' cannot run at input size " +
                  std::to_string(input_size_.width) + "x" + std::to_string(input_size_.height) +
                  ": " + outputs.error().message());
   }
-  return seconds_since(start);
+  warm.seconds.emplace_back(1, seconds_since(start));
+  item_shapes_.clear();
+  for (const cv::Mat& output : *outputs) item_shapes_.push_back(shape_of(output));
+  if (max_batch <= 1) return warm;
+
+  // Distinct inputs, so an item that got another's outputs is caught.
+  std::vector<cv::Mat> items;
+  std::vector<Outputs> alone;
+  cv::RNG rng(12345);
+  for (int b = 0; b < max_batch; ++b) {
+    cv::Mat item(4, shape, CV_32F, cv::Scalar(0));
+    if (check_batches) {
+      rng.fill(item, cv::RNG::UNIFORM, 0.0, 255.0);
+      FP_ASSIGN_OR_RETURN(Outputs single, run(item));
+      alone.push_back(std::move(single));
+    }
+    items.push_back(std::move(item));
+  }
+  start = SteadyClock::now();
+  auto batched = run_batch(items);
+  warm.seconds.emplace_back(max_batch, seconds_since(start));
+  if (!batched.ok()) {
+    if (!check_batches) return batched.error();
+    warm.batch_problem = batched.error().message();
+    return warm;
+  }
+  for (size_t b = 0; b < alone.size(); ++b) {
+    const double difference = max_difference((*batched)[b], alone[b]);
+    double scale = 1;
+    for (const cv::Mat& output : alone[b]) scale = std::max(scale, cv::norm(output, cv::NORM_INF));
+    if (!(difference <= 1e-4 * scale)) {
+      warm.batch_problem = "item " + std::to_string(b) + " of a batch of " +
+                           std::to_string(max_batch) + " differs from its run alone by " +
+                           std::to_string(difference);
+      return warm;
+    }
+  }
+  warm.max_batch = max_batch;
+  return warm;
 }
 
 Result<std::vector<std::string>> load_labels(const ModelRegistry& registry,

@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "infer/backend.hpp"
+#include "infer/batcher.hpp"
 #include "infer/model_registry.hpp"
 
 namespace fp::infer {
@@ -20,7 +21,15 @@ struct ModelOptions {
   cv::Size input_size;  // overrides the registry's input size when non-empty
 };
 
-class Model {
+// What warm_up() found: the largest batch the model runs correctly (at most the one asked for),
+// why a larger one was refused, and the seconds each warm-up run took by batch size.
+struct WarmUp {
+  int max_batch = 1;
+  std::string batch_problem;  // empty when the batch asked for works
+  std::vector<std::pair<int, double>> seconds;
+};
+
+class Model : public BatchExecutor {
  public:
   // Resolves the file through the registry (sha256 checked) and opens it on the backend.
   static Result<std::unique_ptr<Model>> load(const ModelRegistry& registry, const std::string& name,
@@ -32,11 +41,16 @@ class Model {
   cv::Size input_size() const { return input_size_; }
   double load_seconds() const { return load_seconds_; }
 
-  // One forward pass; outputs in the order of the names given to load().
-  Result<std::vector<cv::Mat>> run(const cv::Mat& input);
-  // Runs a zero tensor once so the first frame does not pay for lazy initialisation; returns the
-  // seconds it took. Also proves the input size works before any frame is read.
-  Result<double> warm_up();
+  // One forward pass of a 1xCxHxW blob; outputs in the order of the names given to load().
+  Result<Outputs> run(const cv::Mat& input);
+  // Needs warm_up() first (it learns the outputs' shapes at batch 1).
+  Result<std::vector<Outputs>> run_batch(const std::vector<cv::Mat>& items) override;
+  // Runs the model at batch 1 and at `max_batch`, so the first frames do not pay for lazy
+  // initialisation, and proves the input size works before any frame is read (an Error if not).
+  // With `check_batches`, a batch of distinct inputs must give every item what it gets alone; a
+  // model whose ONNX fixes the batch size, or folds it in a way the registry does not describe,
+  // fails that check and is limited to batch 1 (the reason is in the WarmUp).
+  Result<WarmUp> warm_up(int max_batch, bool check_batches);
 
  private:
   Model() = default;
@@ -44,6 +58,7 @@ class Model {
   std::unique_ptr<Backend> backend_;
   std::string backend_name_;
   std::vector<std::string> output_names_;
+  std::vector<std::vector<int>> item_shapes_;  // outputs' shapes at batch 1
   cv::Size input_size_;
   double load_seconds_ = 0;
 };

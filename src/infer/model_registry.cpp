@@ -55,6 +55,28 @@ Status parse_preprocess(const YamlMap& map, Preprocess& pre) {
   return read_triple(map, "std", pre.std);
 }
 
+Status parse_batch(const YamlMap& map, ModelSpec& spec) {
+  FP_RETURN_IF_ERROR(map.check_keys({"max", "layout", "strides"}));
+  FP_RETURN_IF_ERROR(map.read("max", spec.max_batch));
+  if (spec.max_batch < 1 || spec.max_batch > 64) {
+    return map.error_at("max", "'max' must be from 1 to 64");
+  }
+  std::string layout = "item_major";
+  FP_RETURN_IF_ERROR(map.read("layout", layout));
+  auto kind = parse_batch_layout(layout);
+  if (!kind.ok()) return map.error_at("layout", kind.error().message());
+  spec.batch_layout.kind = *kind;
+  FP_RETURN_IF_ERROR(map.read("strides", spec.batch_layout.strides));
+  const bool folded = spec.batch_layout.kind == BatchLayout::Kind::kFoldedLevels;
+  if (folded == spec.batch_layout.strides.empty() ||
+      std::any_of(spec.batch_layout.strides.begin(), spec.batch_layout.strides.end(),
+                  [](int s) { return s < 1; })) {
+    return map.error_at("strides",
+                        "'strides' (positive numbers) are needed by, and only by, folded_levels");
+  }
+  return ok_status();
+}
+
 // Reads one entry of `models:`. A `labels` reference is checked once every entry is known, so
 // its name and place are added to `label_refs`.
 Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
@@ -63,7 +85,7 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
   spec.name = name;
   FP_RETURN_IF_ERROR(
       map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source", "decoder",
-                      "input", "preprocess", "labels", "conf", "nms", "notes"}));
+                      "input", "preprocess", "labels", "conf", "nms", "batch", "notes"}));
   FP_RETURN_IF_ERROR(
       map.read_one_of("kind", spec.kind, {"detector", "face_detector", "embedder", "labels"}));
   FP_RETURN_IF_ERROR(map.read("file", spec.file));
@@ -87,6 +109,10 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
     FP_ASSIGN_OR_RETURN(const YamlMap pre,
                         map.map("preprocess", "preprocess of model '" + name + "'"));
     FP_RETURN_IF_ERROR(parse_preprocess(pre, spec.preprocess));
+  }
+  if (map.has("batch")) {
+    FP_ASSIGN_OR_RETURN(const YamlMap batch, map.map("batch", "batch of model '" + name + "'"));
+    FP_RETURN_IF_ERROR(parse_batch(batch, spec));
   }
   FP_RETURN_IF_ERROR(read_text(map, "labels", spec.labels));
   if (!spec.labels.empty()) label_refs.emplace_back(spec.labels, map.where("labels"));

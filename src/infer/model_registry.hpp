@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "infer/batch_layout.hpp"
 
 namespace fp::infer {
 
@@ -42,6 +43,10 @@ struct ModelSpec {
   std::string labels;  // registry name of the class-name list, e.g. "coco80_classes"
   float default_conf = 0.3f;
   float default_nms = 0.45f;
+  // Default largest batch (registry `batch: {max: N}`), chosen by bench/batcher_bench; stages
+  // may override it. 1: the model does not run batches (its ONNX fixes the batch size).
+  int max_batch = 1;
+  BatchLayout batch_layout;  // `batch: {layout: ..., strides: [...]}`
   std::string notes;
 };
 

@@ -41,12 +41,26 @@ Status read_input_size(const YamlMap& config, cv::Size& size) {
   return ok_status();
 }
 
+Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
+  FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
+  if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {
+    return config.error_at("max_batch", "'max_batch' must be from 1 to 64");
+  }
+  int64_t delay = request.max_delay.count();
+  FP_RETURN_IF_ERROR(config.read("max_delay_us", delay));
+  if (delay < 0 || delay > 10'000'000) {
+    return config.error_at("max_delay_us", "'max_delay_us' must be from 0 to 10000000");
+  }
+  request.max_delay = std::chrono::microseconds(delay);
+  return ok_status();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
-  FP_RETURN_IF_ERROR(config.check_keys(
-      {"name", "model", "conf", "nms", "classes", "input_size", "backend", "fallback"}));
+  FP_RETURN_IF_ERROR(config.check_keys({"name", "model", "conf", "nms", "classes", "input_size",
+                                        "backend", "fallback", "max_batch", "max_delay_us"}));
   std::string model_name;
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
@@ -66,7 +80,9 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
     return config.error_at("conf", "'conf' must be in (0, 1)");
   if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
 
-  infer::ModelOptions options;
+  infer::ModelRequest request;
+  request.name = model_name;
+  infer::ModelOptions& options = request.options;
   FP_RETURN_IF_ERROR(config.read("backend", options.backend));
   std::string fallback;
   FP_RETURN_IF_ERROR(config.read("fallback", fallback));
@@ -74,6 +90,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
     return config.error_at("fallback", "'fallback' can only be 'cpu'");
   }
   options.fallback_to_cpu = fallback == "cpu";
+  options.input_size = context.detector_input_size;
   FP_RETURN_IF_ERROR(read_input_size(config, options.input_size));
 
   auto decoder = vision::make_detection_decoder(spec->decoder);
@@ -88,13 +105,11 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std),
             stage->normalization_.std.begin());
 
-  auto model =
-      infer::Model::load(context.registry, model_name, options, stage->decoder_->output_names());
+  FP_RETURN_IF_ERROR(read_batching(config, request));
+  request.output_names = stage->decoder_->output_names();
+  auto model = context.models.get(request);
   if (!model.ok()) return config.error_at("model", model.error().message());
-  stage->model_ = std::move(model).value();
-  auto warmup = stage->model_->warm_up();
-  if (!warmup.ok()) return config.error_at("input_size", warmup.error().message());
-  stage->warmup_seconds_ = *warmup;
+  stage->model_ = *model;
 
   FP_ASSIGN_OR_RETURN(stage->labels_, class_names(context, *spec));
   std::vector<std::string> keep;
@@ -150,10 +165,12 @@ Status DetectStage::process(FrameResult& item) {
   const cv::Mat blob = preprocess(image, &transform);
   item.add_timing(name_ + ".preprocess", start);
 
-  start = SteadyClock::now();
-  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs, model_->run(blob));
-  ++calls_;
-  item.add_timing(name_ + ".inference", start);
+  double queue_ms = 0;
+  double run_ms = 0;
+  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs,
+                      model_->batcher().run(blob, &queue_ms, &run_ms));
+  item.timings.emplace_back(name_ + ".queue_wait", queue_ms);
+  item.timings.emplace_back(name_ + ".inference", run_ms);
 
   start = SteadyClock::now();
   FP_ASSIGN_OR_RETURN(item.detections, postprocess(outputs, transform, image.size()));
@@ -162,16 +179,12 @@ Status DetectStage::process(FrameResult& item) {
 }
 
 nlohmann::ordered_json DetectStage::report() const {
-  const infer::ModelSpec& spec = model_->spec();
-  return {{"model", spec.name},
+  return {{"model", model_->spec().name},
           {"backend", model_->backend_name()},
           {"input_size", {model_->input_size().width, model_->input_size().height}},
           {"conf", conf_},
           {"nms", nms_},
-          {"load_seconds", model_->load_seconds()},
-          {"warmup_run_seconds", warmup_seconds_},
-          {"calls", calls_},
-          {"batch_sizes", {{"1", calls_}}}};
+          {"requests", model_->batcher().report()["requests"]}};
 }
 
 }  // namespace fp::pipeline

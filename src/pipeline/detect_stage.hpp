@@ -9,13 +9,18 @@
 //       input_size: [416, 416]   # width, height of the network input (default: the registry's)
 //       backend: opencv          # inference backend; an unavailable one is an error...
 //       fallback: cpu            # ...unless this allows the CPU backend instead
+//       max_batch: 4             # largest batch across frames and streams (default: registry's)
+//       max_delay_us: 2000       # longest a frame waits for its batch to fill
+//
+// process() is called by several worker threads at once; the stage keeps no per-frame state, and
+// its model calls go through the model's shared Batcher.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "infer/model.hpp"
+#include "infer/model_pool.hpp"
 #include "pipeline/stage.hpp"
 #include "vision/blob.hpp"
 #include "vision/detection_decoder.hpp"
@@ -36,12 +41,12 @@ class DetectStage : public Stage {
   Result<std::vector<Detection>> postprocess(const std::vector<cv::Mat>& outputs,
                                              const vision::InputTransform& transform,
                                              cv::Size image_size) const;
-  infer::Model& model() { return *model_; }
+  infer::PooledModel& model() { return *model_; }
 
  private:
   DetectStage() = default;
   std::string name_;
-  std::unique_ptr<infer::Model> model_;
+  infer::PooledModel* model_ = nullptr;  // owned by the run's ModelPool
   std::unique_ptr<vision::DetectionDecoder> decoder_;
   std::vector<std::string> labels_;
   std::vector<bool> keep_class_;  // empty: keep all
@@ -51,8 +56,6 @@ class DetectStage : public Stage {
   vision::Interpolation interpolation_ = vision::Interpolation::kLinear;
   double pad_value_ = 0;
   vision::Normalization normalization_;
-  double warmup_seconds_ = 0;
-  int64_t calls_ = 0;
 };
 
 }  // namespace fp::pipeline

@@ -14,7 +14,8 @@ namespace fp::pipeline {
 
 struct FrameResult {
   Frame frame;
-  int64_t sequence = 0;  // read order across the run; workers may finish out of order
+  // Position among its stream's queued frames (0, 1, ...); workers may finish out of order.
+  int64_t sequence = 0;
   std::vector<Detection> detections;
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <system_error>
+#include <thread>
 
 #include "media/sampler.hpp"
 
@@ -48,6 +51,7 @@ Status InputReader::open() {
     }
   }
   FP_ASSIGN_OR_RETURN(first_, open_input(0));
+  records_[0].info = first_->info();
   return ok_status();
 }
 
@@ -62,68 +66,103 @@ Result<std::unique_ptr<media::Source>> InputReader::open_input(size_t index) con
 }
 
 void InputReader::run(BoundedQueue<FrameResult>& out) {
-  for (size_t i = 0; i < inputs_.size() && !cancelled_; ++i) {
-    InputRecord& record = records_[i];
-    std::unique_ptr<media::Source> source = i == 0 ? std::move(first_) : nullptr;
-    if (!source) {
-      auto opened = open_input(i);
-      if (!opened.ok()) {
-        record.error = opened.error().message();
-        spdlog::warn("{}", record.error);
-        continue;
-      }
-      source = std::move(opened).value();
-    }
-    record.info = source->info();
-    const media::Sampler estimator(sampling_for(record.info, config_.sampling));
-    expected_frames_ += estimator.estimate(record.info.expected_frames, record.info.fps);
-    bool go_on = false;
+  const size_t threads = std::min(inputs_.size(), static_cast<size_t>(config_.streams));
+  std::vector<std::thread> readers;
+  for (size_t t = 1; t < threads; ++t) {  // the calling thread is the first reader
     try {
-      go_on = read_source(*source, record, out);
-    } catch (const std::exception& e) {
-      record.error = std::string("reading stopped on an internal error: ") + e.what();
+      readers.emplace_back([&] { read_inputs(out); });
+    } catch (const std::system_error& e) {
+      spdlog::warn("reading {} inputs at a time, not {}: {}", t, threads, e.what());
+      break;
     }
-    record.source = source->report();
-    if (cancelled_) cancelled_live_stream_ = record.info.kind == "stream";
-    if (record.source.frames == 0 && record.error.empty() && !cancelled_) {
-      record.error = "no frame could be read from this input";
-      if (!record.source.last_error.empty()) record.error += " (" + record.source.last_error + ")";
-    }
-    if (!go_on) break;
   }
+  read_inputs(out);
+  for (std::thread& reader : readers) reader.join();
   out.close();
 }
 
-bool InputReader::read_source(media::Source& source, InputRecord& record,
-                              BoundedQueue<FrameResult>& out) {
+void InputReader::read_inputs(BoundedQueue<FrameResult>& out) {
+  while (!stopped_) {
+    const size_t index = next_input_++;
+    if (index >= inputs_.size()) return;
+    if (cancel_requested()) {  // this input never starts
+      cancelled_ = true;
+      stopped_ = true;
+      return;
+    }
+    try {
+      read_input(index, out);
+    } catch (const std::exception& e) {  // from opening: reading catches its own
+      records_[index].error = std::string("opening stopped on an internal error: ") + e.what();
+    }
+  }
+}
+
+void InputReader::read_input(size_t index, BoundedQueue<FrameResult>& out) {
+  InputRecord& record = records_[index];
+  std::unique_ptr<media::Source> source = index == 0 ? std::move(first_) : nullptr;
+  if (!source) {
+    auto opened = open_input(index);
+    if (!opened.ok() && cancel_requested()) {  // a cancelled network open: never started
+      cancelled_ = true;
+      stopped_ = true;
+      return;
+    }
+    if (!opened.ok()) {
+      record.error = opened.error().message();
+      spdlog::warn("{}", record.error);
+      return;
+    }
+    source = std::move(opened).value();
+    record.info = source->info();  // before the first frame is queued: see info()
+  }
+  const media::Sampler estimator(sampling_for(record.info, config_.sampling));
+  expected_frames_ += estimator.estimate(record.info.expected_frames, record.info.fps);
+  ReadEnd end = ReadEnd::kFinished;
+  try {
+    end = read_source(*source, record, out);
+  } catch (const std::exception& e) {
+    record.error = std::string("reading stopped on an internal error: ") + e.what();
+  }
+  record.source = source->report();
+  if (end == ReadEnd::kCancelled) {
+    cancelled_ = true;
+    (record.info.kind == "stream" ? cut_stream_ : cut_other_) = true;
+  }
+  if (end != ReadEnd::kFinished) stopped_ = true;
+  if (record.source.frames == 0 && record.error.empty() && end == ReadEnd::kFinished) {
+    record.error = "no frame could be read from this input";
+    if (!record.source.last_error.empty()) record.error += " (" + record.source.last_error + ")";
+  }
+}
+
+InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord& record,
+                                              BoundedQueue<FrameResult>& out) {
   media::Sampler sampler(sampling_for(record.info, config_.sampling));
+  int64_t sequence = 0;  // position among this stream's queued frames, for the Reorder
   double decode_ms = 0;  // decoding time since the last queued frame, skipped frames included
   while (true) {
-    if (cancel_requested()) {
-      cancelled_ = true;
-      return false;
-    }
+    if (cancel_requested()) return ReadEnd::kCancelled;
     const auto start = SteadyClock::now();
     auto next = source.next();
     decode_ms += std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
     if (!next.ok()) {
       record.error = next.error().message();
-      return true;
+      return ReadEnd::kFinished;
     }
-    if (!next->has_value()) {
-      cancelled_ = cancel_requested();  // a cancelled network read ends the source early
-      return !cancelled_;
+    if (!next->has_value()) {  // a cancelled network read ends the source early
+      return cancel_requested() ? ReadEnd::kCancelled : ReadEnd::kFinished;
     }
     Frame& frame = **next;
-    if (sampler.finished(frame.pts)) return true;
+    if (sampler.finished(frame.pts)) return ReadEnd::kFinished;
     if (!sampler.accept(frame.index, frame.pts)) continue;
     FrameResult item;
     item.frame = std::move(frame);
-    item.sequence = sequence_++;
+    item.sequence = sequence++;
     item.decoded_at = SteadyClock::now();
     item.timings.emplace_back("decode", decode_ms);
     decode_ms = 0;
-    if (!out.push(std::move(item))) return false;
+    if (!out.push(std::move(item))) return ReadEnd::kQueueClosed;
   }
 }
 

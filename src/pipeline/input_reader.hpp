@@ -1,6 +1,9 @@
-// InputReader: the decode thread's work. Opens each input in turn (the first one up front, so a
-// bad input fails before any work; later ones when their turn comes, so only one decoder and one
-// connection are open at a time), samples its frames and queues them for the stages.
+// InputReader: the decode threads' work. Reads up to `source.streams` inputs at the same time,
+// each on its own thread with its own decoder, samples their frames and queues them all on one
+// bounded queue for the stages (a full queue blocks every reader: backpressure). When an input
+// ends, its thread takes the next input not yet started. The first input is opened up front, so a
+// bad first input fails before any work; later ones are opened when a thread takes them, and one
+// that cannot be opened then is an error of that input, not of the run.
 #pragma once
 
 #include <atomic>
@@ -23,35 +26,48 @@ class InputReader {
 
   // Checks every input can be found and opens the first; the Error names the bad input.
   Status open();
-  const media::SourceInfo& first_info() const { return first_->info(); }
+  const media::SourceInfo& first_info() const { return info(0); }
+  // What input `stream` is, once open() succeeded (stream 0) or once a frame of that stream has
+  // come out of the queue: it is set before the stream's first frame is queued and never after.
+  const media::SourceInfo& info(int stream) const { return records_[stream].info; }
 
-  // Reads every input into `out`, then closes it. Returns early when `out` is closed by a
-  // consumer or cancel is set. Runs on the decode thread; never throws.
+  // Reads every input into `out` on up to `source.streams` threads of its own, joins them, then
+  // closes `out`. Returns early when `out` is closed by a consumer or cancel is set: every reading
+  // thread stops and no further input starts. Never throws.
   void run(BoundedQueue<FrameResult>& out);
 
   // Frames the run should produce over the inputs opened so far (0 for unknown lengths).
   int64_t expected_frames() const { return expected_frames_.load(); }
   // After run(): one record per input, and whether reading ended because of cancel, and if so
-  // whether it was a live stream that was being read (the normal way to end one).
+  // whether it ended live streams only (the normal way to end one): at least one stream input
+  // and no file or image input was being read when cancel hit.
   const std::vector<InputRecord>& records() const { return records_; }
-  bool cancelled() const { return cancelled_; }
-  bool cancelled_live_stream() const { return cancelled_live_stream_; }
+  bool cancelled() const { return cancelled_.load(); }
+  bool cancelled_live_stream() const { return cut_stream_.load() && !cut_other_.load(); }
 
  private:
   Result<std::unique_ptr<media::Source>> open_input(size_t index) const;
-  // Reads one source; false when the run must stop (queue closed or cancelled).
-  bool read_source(media::Source& source, InputRecord& record, BoundedQueue<FrameResult>& out);
+  // One reading thread: takes inputs not yet started until none is left or the run must stop.
+  void read_inputs(BoundedQueue<FrameResult>& out);
+  // Opens (unless it is the first) and reads input `index` into `out`.
+  void read_input(size_t index, BoundedQueue<FrameResult>& out);
+  // How reading one source ended: at its end or on its own error, or because the run must stop.
+  enum class ReadEnd { kFinished, kCancelled, kQueueClosed };
+  ReadEnd read_source(media::Source& source, InputRecord& record, BoundedQueue<FrameResult>& out);
   bool cancel_requested() const { return cancel_ && cancel_->load(); }
 
   const PipelineConfig& config_;
   std::vector<std::string> inputs_;
   const std::atomic<bool>* cancel_;
   std::unique_ptr<media::Source> first_;
+  // Each record is written only by the thread that took its input, and read after run().
   std::vector<InputRecord> records_;
+  std::atomic<size_t> next_input_{0};  // the next input a free thread takes
   std::atomic<int64_t> expected_frames_{0};
-  int64_t sequence_ = 0;
-  bool cancelled_ = false;
-  bool cancelled_live_stream_ = false;
+  std::atomic<bool> stopped_{false};     // queue closed or cancelled: start no further input
+  std::atomic<bool> cancelled_{false};   // reading ended because of cancel
+  std::atomic<bool> cut_stream_{false};  // cancel cut a stream input short
+  std::atomic<bool> cut_other_{false};   // cancel cut a file or image input short
 };
 
 }  // namespace fp::pipeline

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline_config.hpp"
 
 #include "core/yaml_config.hpp"
+#include "infer/instance_plan.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/stage_registry.hpp"
 
@@ -10,7 +11,7 @@ namespace {
 
 Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.check_keys(
-      {"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout"}));
+      {"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout", "streams"}));
   media::SamplingOptions& s = config.sampling;
   FP_RETURN_IF_ERROR(source.read("stride", s.stride));
   FP_RETURN_IF_ERROR(source.read("fps", s.fps));
@@ -19,6 +20,7 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.read("queue", config.queue_frames));
   FP_RETURN_IF_ERROR(source.read("decoder_threads", config.decoder_threads));
   FP_RETURN_IF_ERROR(source.read("io_timeout", config.io_timeout));
+  FP_RETURN_IF_ERROR(source.read("streams", config.streams));
   if (const auto problem = media::check_sampling(s)) {
     return source.error_at(problem->key, problem->message);
   }
@@ -30,6 +32,10 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   }
   if (config.io_timeout <= 0) {
     return source.error_at("io_timeout", "'io_timeout' must be more than 0 seconds");
+  }
+  if (config.streams < 1 || config.streams > 256) {
+    return source.error_at("streams",
+                           "'streams' must be between 1 and 256 (inputs read at the same time)");
   }
   return ok_status();
 }
@@ -56,15 +62,53 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
   return ok_status();
 }
 
+// Starts the config from the profile (the flag's, else the file's) and lists the keys of the file
+// that override it.
+Status apply_profile(const YamlMap& top, const std::string& flag, PipelineConfig& config) {
+  std::string name = flag;
+  if (name.empty()) FP_RETURN_IF_ERROR(top.read("profile", name));
+  if (name.empty()) return ok_status();
+  auto profile = find_profile(name, available_cores());
+  if (!profile.ok()) {
+    if (!flag.empty()) return profile.error().with_context("--profile");
+    return top.error_at("profile", profile.error().message());
+  }
+  config.profile = *profile;
+  config.sampling.stride = profile->stride;
+  config.sampling.fps = profile->fps;
+  config.cpus = profile->cpus;
+  config.detector_input_size = profile->input_size;
+  // Only looked at here; wrong shapes are reported where the sections are read.
+  auto map_has = [&](const char* section, const char* key) {
+    return top.has(section) && top.node(section).IsMap() && top.node(section)[key];
+  };
+  for (const char* key : {"stride", "fps"}) {
+    if (map_has("source", key)) config.overridden.push_back(std::string("source.") + key);
+  }
+  if (map_has("resources", "cpus")) config.overridden.push_back("resources.cpus");
+  if (top.has("stages") && top.node("stages").IsSequence()) {
+    for (const YAML::Node& entry : top.node("stages")) {
+      if (!entry.IsMap() || entry.size() != 1) continue;  // reported by read_stages
+      const auto stage = *entry.begin();
+      if (stage.second.IsMap() && stage.second["input_size"]) {
+        config.overridden.push_back("stages." + stage.first.Scalar() + ".input_size");
+      }
+    }
+  }
+  return ok_status();
+}
+
 }  // namespace
 
-Result<PipelineConfig> load_pipeline_config(const std::string& path) {
+Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
-  FP_RETURN_IF_ERROR(top.check_keys({"name", "source", "stages", "resources", "telemetry"}));
+  FP_RETURN_IF_ERROR(
+      top.check_keys({"name", "profile", "source", "stages", "resources", "telemetry"}));
   PipelineConfig config;
   config.file = path;
   FP_RETURN_IF_ERROR(top.require("name", config.name));
+  FP_RETURN_IF_ERROR(apply_profile(top, profile, config));
   if (top.has("source")) {
     FP_ASSIGN_OR_RETURN(YamlMap source, YamlMap::from(top.node("source"), path, "source"));
     FP_RETURN_IF_ERROR(read_source(source, config));
@@ -73,15 +117,24 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path) {
   FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));
-    FP_RETURN_IF_ERROR(resources.check_keys({"cpus", "workers"}));
-    FP_RETURN_IF_ERROR(resources.read("workers", config.workers));
-    if (config.workers < 1 || config.workers > 64) {
-      return resources.error_at("workers", "'workers' must be from 1 to 64");
+    FP_RETURN_IF_ERROR(resources.check_keys({"cpus", "instances", "threads"}));
+    for (const char* key : {"instances", "threads"}) {
+      int& value = std::string(key) == "instances" ? config.instances : config.threads;
+      FP_RETURN_IF_ERROR(resources.read(key, value));
+      if (resources.has(key) && (value < 1 || value > 64)) {
+        return resources.error_at(key, std::string("'") + key + "' must be from 1 to 64");
+      }
     }
     FP_RETURN_IF_ERROR(resources.read("cpus", config.cpus));
     if (resources.has("cpus")) {
       FP_RETURN_IF_ERROR(
           check_cpu_budget(config.cpus, resources.where("cpus") + ": 'cpus' in resources"));
+    }
+    const int cores = config.cpus > 0 ? config.cpus : available_cores();
+    if (const auto plan = infer::plan_from_config(cores, config.instances, config.threads);
+        (config.instances > 0 || config.threads > 0) && !plan.ok()) {
+      return resources.error_at(config.instances > 0 ? "instances" : "threads",
+                                plan.error().message());
     }
   }
   if (top.has("telemetry")) {

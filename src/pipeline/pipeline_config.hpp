@@ -9,6 +9,7 @@
 
 #include "core/result.hpp"
 #include "media/sampler.hpp"
+#include "pipeline/profiles.hpp"
 
 namespace fp::pipeline {
 
@@ -24,14 +25,22 @@ struct PipelineConfig {
   int queue_frames = 8;     // frames in flight between threads; bounds memory
   int decoder_threads = 0;  // FFmpeg decoder threads; 0 lets FFmpeg choose
   double io_timeout = 10;   // seconds a stream may stay silent before it counts as ended
+  int streams = 8;          // inputs read at the same time, each on its own decode thread
   std::vector<StageEntry> stages;
   int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
-  int workers = 1;            // parallel copies of the stage chain, each with its own models
+  int instances = 0;          // model instances side by side (resources.instances); 0: planned
+  int threads = 0;            // OpenCV threads per instance (resources.threads); 0: planned
   int64_t warmup_frames = 5;  // first frames reported apart from steady state
+  // The profile the values started from (see profiles.hpp); name empty when none.
+  Profile profile;
+  cv::Size detector_input_size;         // from the profile; empty: each model's own
+  std::vector<std::string> overridden;  // keys set over the profile ("source.stride", "--cpus")
 };
 
 // Reads and checks a pipeline file: unknown keys, wrong types and bad values are Errors that name
 // file:line:column. Stage mappings are checked by their factories when the pipeline is built.
-Result<PipelineConfig> load_pipeline_config(const std::string& path);
+// `profile`, when not empty, replaces the file's `profile:` (the --profile flag).
+Result<PipelineConfig> load_pipeline_config(const std::string& path,
+                                            const std::string& profile = "");
 
 }  // namespace fp::pipeline

@@ -45,13 +45,18 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"frames_processed", f.processed},
       {"setup_seconds", f.setup_seconds},
       {"processing_seconds", f.processing_seconds},
+      {"time_to_first_result_seconds", f.first_result_seconds < 0
+                                           ? nlohmann::ordered_json()
+                                           : nlohmann::ordered_json(f.first_result_seconds)},
       {"fps",
        f.processing_seconds > 0 ? static_cast<double>(f.processed) / f.processing_seconds : 0},
       {"cpu_seconds", cpu},
       {"cpu_percent", wall > 0 ? 100.0 * cpu / wall : 0},
       {"cpu_cores_used", wall > 0 ? cpu / wall : 0},  // CPU time / wall time: what a budget caps
+      {"profile", f.profile},
       {"resources", f.resources},
-      {"workers", f.workers},
+      {"engine", f.engine},
+      {"models", f.models},
       {"peak_rss_mb", static_cast<double>(f.usage_at_end.peak_rss_bytes) / (1024.0 * 1024.0)},
       {"warmup_frames", timings.warmup_frames()},
       {"stage_timings", timings.to_json()},
@@ -84,6 +89,22 @@ std::string format_summary(const nlohmann::ordered_json& r,
                 r["setup_seconds"].get<double>(), r["cpu_percent"].get<double>(),
                 r["peak_rss_mb"].get<double>());
   out += line;
+  if (r["engine"].contains("plan") && r["engine"]["plan"].is_object()) {
+    out += "plan: " + r["engine"]["plan"]["summary"].get<std::string>() + "\n";
+  }
+  for (const auto& m : r["models"]) {
+    std::string sizes;
+    for (const auto& [size, count] : m["batch_sizes"].items()) {
+      sizes += " " + size + ":" + std::to_string(count.get<int64_t>());
+    }
+    std::snprintf(line, sizeof(line),
+                  "model %s: %lld requests in %lld batches (batch sizes%s), queue wait p50 %.1f "
+                  "ms, batch run p50 %.1f ms\n",
+                  m["model"].get<std::string>().c_str(), m["requests"].get<long long>(),
+                  m["batches"].get<long long>(), sizes.c_str(),
+                  m["queue_wait"]["p50_ms"].get<double>(), m["run"]["p50_ms"].get<double>());
+    out += line;
+  }
   out += timings.to_table();
   for (const auto& in : r["inputs"]) {
     if (in["decode_errors"].get<int64_t>() == 0 && in["frames_skipped"].get<int64_t>() == 0 &&

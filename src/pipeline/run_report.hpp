@@ -31,7 +31,7 @@ struct RunFacts {
   std::string config_file;
   std::string status;
   std::string error;
-  double setup_seconds = 0;       // stage building and model warm-up, before the first frame
+  double setup_seconds = 0;       // stage building, model loading, planning and warm-up
   double processing_seconds = 0;  // first frame read to last frame written
   int64_t frames = 0;             // rows written (processed + skipped)
   int64_t processed = 0;
@@ -44,7 +44,12 @@ struct RunFacts {
   nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
   // The CPU budget that was applied (cpus, cores, opencv_threads); {"cpus": null} without one.
   nlohmann::ordered_json resources = {{"cpus", nullptr}};
-  nlohmann::ordered_json workers = nlohmann::ordered_json::object();  // workers, opencv_threads
+  // Worker threads (frames in flight), OpenCV threads and the instance plan.
+  nlohmann::ordered_json engine = nlohmann::ordered_json::object();
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();  // each model's batcher report
+  // {name, values, overridden, effective} when the pipeline started from a profile, else null.
+  nlohmann::ordered_json profile;
+  double first_result_seconds = -1;  // setup start to the first frame written; -1: none
 };
 
 nlohmann::ordered_json build_run_report(const RunFacts& facts,

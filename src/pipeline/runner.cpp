@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <opencv2/core/utility.hpp>
 #include <optional>
@@ -14,6 +13,7 @@
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/input_reader.hpp"
+#include "pipeline/reorder.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/sinks.hpp"
 #include "pipeline/stage_registry.hpp"
@@ -58,18 +58,20 @@ namespace {
 
 using Queue = BoundedQueue<FrameResult>;
 
-// One copy of the pipeline's stages (each worker has its own, with its own model instances).
+// The pipeline's stages, shared by the worker threads (see stage.hpp).
 using StageChain = std::vector<std::unique_ptr<Stage>>;
 
-Result<StageChain> build_stages(const PipelineConfig& config,
-                                const infer::ModelRegistry& registry) {
+Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
+                                infer::ModelPool& models) {
   StageChain stages;
   for (const StageEntry& entry : config.stages) {
     FP_ASSIGN_OR_RETURN(YamlMap map,
                         YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
     std::string name = entry.type;
     FP_RETURN_IF_ERROR(map.read("name", name));
-    FP_ASSIGN_OR_RETURN(auto stage, create_stage(entry.type, StageContext{map, registry, name}));
+    FP_ASSIGN_OR_RETURN(auto stage,
+                        create_stage(entry.type, StageContext{map, registry, models,
+                                                              config.detector_input_size, name}));
     stages.push_back(std::move(stage));
   }
   return stages;
@@ -92,8 +94,8 @@ class FirstError {
   std::string message_;
 };
 
-// Worker thread: runs its own copy of the stages on every frame that has an image. The last
-// worker to stop closes `out`; one that stops early closes `in`, which stops the decode thread.
+// Worker thread: runs the stages on every frame it takes that has an image. The last worker to
+// stop closes `out`; one that stops early closes `in`, which stops the decode threads.
 void run_stages(StageChain& stages, Queue& in, Queue& out, std::atomic<int>& live_workers,
                 FirstError& error) {
   try {
@@ -118,30 +120,12 @@ void run_stages(StageChain& stages, Queue& in, Queue& out, std::atomic<int>& liv
   if (--live_workers == 0) out.close();
 }
 
-// Hands frames back in read order whatever order the workers finished them in. It holds at most
-// the frames in flight (queue capacities plus one per worker), so it stays bounded.
-class Reorder {
- public:
-  void add(FrameResult item) { pending_.emplace(item.sequence, std::move(item)); }
-  std::optional<FrameResult> next() {
-    if (pending_.empty() || pending_.begin()->first != next_) return std::nullopt;
-    FrameResult item = std::move(pending_.begin()->second);
-    pending_.erase(pending_.begin());
-    ++next_;
-    return item;
-  }
-
- private:
-  std::map<int64_t, FrameResult> pending_;
-  int64_t next_ = 0;
-};
-
 fs::path output_path(const fs::path& out_dir, const fs::path& path) {
   return path.is_absolute() ? path : out_dir / path;
 }
 
-double annotate_fps(const PipelineConfig& config, const media::SourceInfo& first) {
-  const double sampled = first.fps > 0 ? first.fps / config.sampling.stride : 0;
+double annotate_fps(const PipelineConfig& config, const media::SourceInfo& input) {
+  const double sampled = input.fps > 0 ? input.fps / config.sampling.stride : 0;
   if (config.sampling.fps > 0 && sampled > 0) return std::min(config.sampling.fps, sampled);
   if (config.sampling.fps > 0) return config.sampling.fps;
   return sampled > 0 ? sampled : 1.0;  // photos: one per second
@@ -185,24 +169,31 @@ std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
   }
   commit = commit && error.empty();
   for (auto& sink : sinks) {
-    if (sink->path().empty()) continue;
+    const std::vector<fs::path> paths = sink->paths();
+    if (paths.empty()) continue;
     const Status committed = commit ? sink->commit() : ok_status();
     if (!committed.ok() && error.empty()) error = committed.error().message();
-    outputs[sink->path().filename().string()] =
-        commit && committed.ok() ? sink->path().string()
-                                 : io::PendingFile(sink->path()).temp_path().string();
+    for (const fs::path& path : paths) {
+      outputs[path.filename().string()] =
+          commit && committed.ok() ? path.string() : io::PendingFile(path).temp_path().string();
+    }
   }
   return error;
 }
 
-Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>& chains,
-                           const RunOptions& options, RunFacts facts,
+// `pool` (null when the stages were built by the caller) is reported with the run.
+Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int worker_count,
+                           const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
                            SteadyClock::time_point setup_start) {
   const fs::path detections_path = options.out_dir / "detections.jsonl";
   const fs::path annotate_path =
       options.annotate.empty() ? fs::path() : output_path(options.out_dir, options.annotate);
   std::vector<fs::path> outputs{detections_path, options.out_dir / "run.json"};
-  if (!annotate_path.empty()) outputs.push_back(annotate_path);
+  if (!annotate_path.empty()) {
+    for (size_t i = 0; i < options.inputs.size(); ++i) {
+      outputs.push_back(AnnotatedVideoSink::stream_path(annotate_path, static_cast<int>(i)));
+    }
+  }
   if (!options.progress_json.empty()) outputs.push_back(options.progress_json);
 
   InputReader reader(config, options.inputs, options.cancel);
@@ -212,8 +203,9 @@ Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>
   FP_ASSIGN_OR_RETURN(auto jsonl, DetectionsJsonlSink::open(detections_path));
   sinks.push_back(std::move(jsonl));
   if (!annotate_path.empty()) {
+    // A stream's first frame reaches the sink after its input's info is set (see InputReader).
     sinks.push_back(std::make_unique<AnnotatedVideoSink>(
-        annotate_path, annotate_fps(config, reader.first_info())));
+        annotate_path, [&](int stream) { return annotate_fps(config, reader.info(stream)); }));
   }
   facts.setup_seconds = seconds_since(setup_start);
 
@@ -222,10 +214,10 @@ Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>
   Queue decoded(static_cast<size_t>(config.queue_frames));
   Queue processed(static_cast<size_t>(config.queue_frames));
   std::thread decode_thread([&] { reader.run(decoded); });
-  std::atomic<int> live_workers{static_cast<int>(chains.size())};
+  std::atomic<int> live_workers{worker_count};
   std::vector<std::thread> workers;
-  for (StageChain& chain : chains) {
-    workers.emplace_back([&] { run_stages(chain, decoded, processed, live_workers, error); });
+  for (int w = 0; w < worker_count; ++w) {
+    workers.emplace_back([&] { run_stages(stages, decoded, processed, live_workers, error); });
   }
 
   telemetry::StageTimings timings(config.warmup_frames);
@@ -242,6 +234,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>
         const Status written = sink->write(*item);
         if (!written.ok()) throw std::runtime_error(written.error().message());
       }
+      if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
       const Frame& frame = item->frame;
       ++facts.frames;
       if (frame.skipped()) {
@@ -294,15 +287,29 @@ Result<RunOutcome> execute(const PipelineConfig& config, std::vector<StageChain>
   }
   facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
                   {"processed", processed.capacity(), processed.high_water()}};
-  for (size_t w = 0; w < chains.size(); ++w) {
-    for (const auto& stage : chains[w]) {
-      nlohmann::ordered_json r = stage->report();
-      r["name"] = stage->name();
-      r["worker"] = w;
-      facts.stages.push_back(std::move(r));
-    }
+  for (const auto& stage : stages) {
+    nlohmann::ordered_json r = stage->report();
+    r["name"] = stage->name();
+    facts.stages.push_back(std::move(r));
   }
-  facts.workers = {{"workers", chains.size()}, {"opencv_threads", cv::getNumThreads()}};
+  facts.engine = {{"workers", worker_count}, {"opencv_threads", cv::getNumThreads()}};
+  if (pool != nullptr) {
+    const nlohmann::ordered_json models = pool->report();
+    facts.engine["plan"] = models["plan"];
+    facts.models = models["models"];
+  }
+  if (!config.profile.name.empty()) {
+    nlohmann::ordered_json effective = {
+        {"stride", config.sampling.stride}, {"fps", config.sampling.fps}, {"cpus", config.cpus}};
+    for (const auto& stage : facts.stages) {
+      if (stage.contains("input_size"))
+        effective[stage["name"].get<std::string>() + ".input_size"] = stage["input_size"];
+    }
+    facts.profile = {{"name", config.profile.name},
+                     {"values", config.profile.to_json()},
+                     {"overridden", config.overridden},
+                     {"effective", effective}};
+  }
   facts.sampling = {{"stride", config.sampling.stride},
                     {"fps", config.sampling.fps},
                     {"start", config.sampling.start},
@@ -336,15 +343,21 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
     FP_ASSIGN_OR_RETURN(budget, CpuBudget::apply(config.cpus));
     facts.resources = budget->to_json();
   }
-  // Workers share the cores: each gets an equal part of the budget (or of the machine).
-  const int cores = config.cpus > 0 ? config.cpus : available_cores();
-  if (config.workers > 1) cv::setNumThreads(std::max(1, cores / config.workers));
-  std::vector<StageChain> chains;
-  for (int w = 0; w < config.workers; ++w) {
-    FP_ASSIGN_OR_RETURN(StageChain chain, build_stages(config, registry));
-    chains.push_back(std::move(chain));
+  // The models share the budget (or the machine) as the pool's instance plan says.
+  infer::PoolOptions pool_options;
+  pool_options.cores = config.cpus > 0 ? config.cpus : available_cores();
+  pool_options.instances = config.instances;
+  pool_options.threads = config.threads;
+  if (config.instances > 0 || config.threads > 0) {
+    // --cpus may have lowered the budget the pipeline's plan was checked against.
+    const auto plan = infer::plan_from_config(pool_options.cores, config.instances, config.threads);
+    if (!plan.ok()) return plan.error().with_context(config.file + ": resources");
   }
-  return execute(config, chains, options, std::move(facts), setup_start);
+  infer::ModelPool pool(registry, pool_options);
+  FP_ASSIGN_OR_RETURN(StageChain stages, build_stages(config, registry, pool));
+  // Enough frames in flight for every model instance to fill its batches.
+  return execute(config, stages, pool.frames_in_flight(), &pool, options, std::move(facts),
+                 setup_start);
 }
 
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
@@ -352,9 +365,7 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
                                    const RunOptions& options) {
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  std::vector<StageChain> chains;
-  chains.push_back(std::move(stages));
-  return execute(config, chains, options, std::move(facts), SteadyClock::now());
+  return execute(config, stages, 1, nullptr, options, std::move(facts), SteadyClock::now());
 }
 
 }  // namespace fp::pipeline

@@ -1,9 +1,11 @@
 // Runner: executes a pipeline over inputs, end to end.
 //
-// Threads: a decode thread (InputReader: FFmpeg demux + decode, sampling) feeds a bounded queue; a
-// worker thread runs the stages and feeds a second bounded queue; the calling thread writes the
-// sinks, records telemetry and draws progress. Full queues block their producer, so memory does
-// not grow with the input. Inputs are read one after another, each as its own stream id.
+// Threads: decode threads (InputReader: FFmpeg demux + decode, sampling; up to `source.streams`
+// inputs at the same time, one thread each) feed one bounded queue; worker threads run the stages
+// and feed a second bounded queue; the calling thread puts each stream's frames back in order
+// (Reorder), writes the sinks, records telemetry and draws progress. Full queues block their
+// producers, so memory does not grow with the input. Each input is its own stream id; streams are
+// interleaved in the outputs, each in frame order.
 #pragma once
 
 #include <atomic>

@@ -43,20 +43,54 @@ Status DetectionsJsonlSink::write(const FrameResult& item) {
   return writer_.write(detection_row(item));
 }
 
-Status AnnotatedVideoSink::write(const FrameResult& item) {
-  if (item.frame.skipped()) return ok_status();
-  if (!writer_) {
-    FP_ASSIGN_OR_RETURN(
-        writer_, media::VideoWriter::open(file_.temp_path().string(), "mp4", item.frame.image.cols,
-                                          item.frame.image.rows, fps_));
-  }
-  cv::Mat canvas = item.frame.image.clone();
-  vision::draw_detections(canvas, item.detections);
-  return writer_->write(canvas);
+std::filesystem::path AnnotatedVideoSink::stream_path(const std::filesystem::path& path,
+                                                      int stream) {
+  if (stream == 0) return path;
+  std::filesystem::path named = path;
+  named.replace_filename(path.stem().string() + "." + std::to_string(stream) +
+                         path.extension().string());
+  return named;
 }
 
-Status AnnotatedVideoSink::finish() { return writer_ ? writer_->close() : ok_status(); }
+Status AnnotatedVideoSink::write(const FrameResult& item) {
+  const Frame& frame = item.frame;
+  if (frame.skipped()) return ok_status();
+  auto video = videos_.find(frame.stream);
+  if (video == videos_.end()) {
+    io::PendingFile file(stream_path(path_, frame.stream));
+    FP_ASSIGN_OR_RETURN(auto writer,
+                        media::VideoWriter::open(file.temp_path().string(), "mp4", frame.image.cols,
+                                                 frame.image.rows, fps_of_(frame.stream)));
+    video = videos_.emplace(frame.stream, Video{std::move(file), std::move(writer)}).first;
+  }
+  cv::Mat canvas = frame.image.clone();
+  vision::draw_detections(canvas, item.detections);
+  return video->second.writer->write(canvas);
+}
 
-Status AnnotatedVideoSink::commit() { return writer_ ? file_.commit() : ok_status(); }
+// Every video is finished (or committed) even after one fails; the first error is returned.
+Status AnnotatedVideoSink::finish() {
+  Status first = ok_status();
+  for (auto& [stream, video] : videos_) {
+    const Status closed = video.writer->close();
+    if (!closed.ok() && first.ok()) first = closed;
+  }
+  return first;
+}
+
+Status AnnotatedVideoSink::commit() {
+  Status first = ok_status();
+  for (auto& [stream, video] : videos_) {
+    const Status committed = video.file.commit();
+    if (!committed.ok() && first.ok()) first = committed;
+  }
+  return first;
+}
+
+std::vector<std::filesystem::path> AnnotatedVideoSink::paths() const {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& [stream, video] : videos_) paths.push_back(video.file.path());
+  return paths;
+}
 
 }  // namespace fp::pipeline

@@ -1,11 +1,14 @@
 // Sinks: where processed frames end up. Each writes under a temporary name; finish() completes
 // the file and commit() gives it its final name, so a run commits all its outputs or none. Sinks
-// run on the runner's main thread, in frame order.
+// run on the runner's main thread, in frame order within each stream (streams are interleaved).
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/result.hpp"
 #include "io/jsonl_writer.hpp"
@@ -22,8 +25,8 @@ class Sink {
   virtual Status finish() = 0;
   // Moves the finished output to its final name.
   virtual Status commit() = 0;
-  // Final path of what this sink writes; empty when it had nothing to write.
-  virtual std::filesystem::path path() const = 0;
+  // Final paths of the files this sink writes; empty when it had nothing to write.
+  virtual std::vector<std::filesystem::path> paths() const = 0;
 };
 
 // The JSON row of one processed frame (documented in README.md, "Outputs").
@@ -36,27 +39,36 @@ class DetectionsJsonlSink : public Sink {
   Status write(const FrameResult& item) override;
   Status finish() override { return writer_.finish(); }
   Status commit() override { return writer_.file().commit(); }
-  std::filesystem::path path() const override { return writer_.file().path(); }
+  std::vector<std::filesystem::path> paths() const override { return {writer_.file().path()}; }
 
  private:
   explicit DetectionsJsonlSink(io::JsonlWriter writer) : writer_(std::move(writer)) {}
   io::JsonlWriter writer_;
 };
 
-// A video of the processed frames with their boxes drawn. The size and rate come from the first
-// frame and the first input; frames of other sizes are scaled. No frame with an image, no video.
+// Videos of the processed frames with their boxes drawn, one per stream: stream 0 goes to `path`,
+// stream k to stream_path(path, k). Each video's size comes from its stream's first frame with an
+// image (later frames of other sizes are scaled) and its rate from `fps_of(stream)`, asked on that
+// frame. A stream without a frame with an image gets no video.
 class AnnotatedVideoSink : public Sink {
  public:
-  AnnotatedVideoSink(std::filesystem::path path, double fps) : file_(std::move(path)), fps_(fps) {}
+  AnnotatedVideoSink(std::filesystem::path path, std::function<double(int stream)> fps_of)
+      : path_(std::move(path)), fps_of_(std::move(fps_of)) {}
+  // people.mp4 for stream 0, people.1.mp4 for stream 1, ...
+  static std::filesystem::path stream_path(const std::filesystem::path& path, int stream);
   Status write(const FrameResult& item) override;
   Status finish() override;
   Status commit() override;
-  std::filesystem::path path() const override { return writer_ ? file_.path() : ""; }
+  std::vector<std::filesystem::path> paths() const override;
 
  private:
-  io::PendingFile file_;
-  double fps_;
-  std::unique_ptr<media::VideoWriter> writer_;  // opened on the first frame
+  struct Video {
+    io::PendingFile file;
+    std::unique_ptr<media::VideoWriter> writer;
+  };
+  std::filesystem::path path_;
+  std::function<double(int stream)> fps_of_;
+  std::map<int, Video> videos_;  // by stream; opened on the stream's first frame with an image
 };
 
 }  // namespace fp::pipeline

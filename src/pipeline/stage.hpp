@@ -4,10 +4,12 @@
 // - A factory (registered in stage_registry.cpp, one line per stage type) builds the stage from its
 //   YAML mapping before any frame is read. It loads and warms up what it needs (models through
 //   infer/) and fails with an Error pointing at file:line:column for a bad config.
-// - process() is then called on the pipeline's worker thread, once per frame that has an image,
-//   in order within each stream. It adds its results to the FrameResult and its timings
-//   (add_timing). An Error from process() is fatal for the run: the runner stops reading, keeps
-//   what was written under .partial names, and reports the error.
+// - process() is then called once per frame that has an image, by several worker threads at once
+//   (frames are in flight together so that model calls can be batched across frames and streams;
+//   results are put back in order before the sinks). A stage therefore keeps no per-frame state;
+//   its model calls go through the shared Batchers of the run's ModelPool. It adds its results to
+//   the FrameResult and its timings (add_timing). An Error from process() is fatal for the run: the
+//   runner stops reading, keeps what was written under .partial names, and reports the error.
 // - report() is called after the last frame, on the main thread, for the run report.
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"
+#include "infer/model_pool.hpp"
 #include "infer/model_registry.hpp"
 #include "pipeline/frame_result.hpp"
 
@@ -30,10 +33,12 @@ class Stage {
   virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
 };
 
-// What a stage factory gets: its YAML mapping and the model registry.
+// What a stage factory gets: its YAML mapping, the model registry and the run's shared models.
 struct StageContext {
   const YamlMap& config;
   const infer::ModelRegistry& registry;
+  infer::ModelPool& models;
+  cv::Size detector_input_size;  // a profile's detector input when the stage names none
   std::string name;  // the stage's name in the pipeline (its type unless the YAML gives `name`)
 };
 

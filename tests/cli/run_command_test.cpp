@@ -22,18 +22,6 @@ const std::string kPeople = (source_dir() / "examples/people.yaml").string();
 
 std::string vtest() { return media_path("video/vtest_480x360.avi").string(); }
 
-// Every line of a JSONL file, parsed; fails the test on a line that is not JSON.
-std::vector<json> read_jsonl(const fs::path& path) {
-  std::vector<json> rows;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    json row = json::parse(line, nullptr, false);
-    EXPECT_FALSE(row.is_discarded()) << path << ": " << line;
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 json read_json(const fs::path& path) { return json::parse(read_file(path)); }
 
 bool has_partial_files(const fs::path& dir) {
@@ -80,7 +68,7 @@ TEST(RunCommand, VideoGivesDetectionsReportProgressAndAnnotatedVideo) {
     EXPECT_GE(stage["steady"]["p90_ms"].get<double>(), stage["steady"]["p50_ms"].get<double>());
   }
   EXPECT_TRUE(found_inference) << report.dump(2);
-  EXPECT_EQ(report["stages"][0]["calls"], 20);
+  EXPECT_EQ(report["models"][0]["requests"], 20);
   EXPECT_EQ(report["inputs"][0]["frames_read"], 795);
 
   const json progress = read_json(out / "progress.json");
@@ -172,22 +160,103 @@ TEST(RunCommand, TimeSamplingDoesNotDropImages) {
   EXPECT_EQ(read_jsonl(out / "detections.jsonl").size(), 2u);
 }
 
-TEST(RunCommand, TwoWorkersGiveTheSameRowsInTheSameOrder) {
+TEST(RunCommand, BatchesAndInstancesDoNotChangeTheDetections) {
   TempDir dir;
-  for (int workers : {1, 2}) {
-    write_file(dir / "p.yaml", "name: p\nresources: {workers: " + std::to_string(workers) +
-                                   "}\nstages:\n  - detect: {model: yolox_nano_416}\n");
-    const auto r = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
-                                  (dir / std::to_string(workers)).string(), "--stride", "25"});
+  // One instance running one frame at a time, against two instances running batches of up to 4
+  // (the YOLOX batch comes back folded as [1, B*3549, 85] and is unfolded per frame).
+  const std::map<std::string, std::string> variants = {
+      {"single",
+       "resources: {instances: 1, threads: 1}\nstages:\n  - detect: {model: "
+       "yolox_nano_416, max_batch: 1}\n"},
+      {"batched",
+       "resources: {instances: 2, threads: 1}\nstages:\n  - detect: {model: "
+       "yolox_nano_416, max_batch: 4, max_delay_us: 50000}\n"}};
+  for (const auto& [name, yaml] : variants) {
+    write_file(dir / (name + ".yaml"), "name: p\n" + yaml);
+    const auto r = run_framepipe({"run", (dir / (name + ".yaml")).string(), vtest(), "--out",
+                                  (dir / name).string(), "--stride", "25", "--no-progress"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
-  const std::string one = read_file(dir / "1" / "detections.jsonl");
-  EXPECT_EQ(std::count(one.begin(), one.end(), '\n'), 32);
-  EXPECT_EQ(read_file(dir / "2" / "detections.jsonl"), one);
-  const json report = read_json(dir / "2" / "run.json");
-  EXPECT_EQ(report["workers"]["workers"], 2);
-  EXPECT_EQ(report["stages"].size(), 2u);  // one detect stage per worker
-  EXPECT_EQ(report["stages"][0]["calls"].get<int>() + report["stages"][1]["calls"].get<int>(), 32);
+  const std::string single = read_file(dir / "single" / "detections.jsonl");
+  EXPECT_EQ(std::count(single.begin(), single.end(), '\n'), 32);
+  EXPECT_EQ(read_file(dir / "batched" / "detections.jsonl"), single);
+
+  const json report = read_json(dir / "batched" / "run.json");
+  EXPECT_EQ(report["engine"]["plan"]["instances"], 2);
+  EXPECT_EQ(report["engine"]["plan"]["measured"], false);
+  const json& model = report["models"][0];
+  EXPECT_EQ(model["requests"], 32);
+  EXPECT_EQ(model["max_batch"], 4);
+  int64_t items = 0, batched_items = 0;
+  for (const auto& [size, count] : model["batch_sizes"].items()) {
+    items += std::stoi(size) * count.get<int64_t>();
+    if (std::stoi(size) > 1) batched_items += std::stoi(size) * count.get<int64_t>();
+  }
+  EXPECT_EQ(items, 32);
+  EXPECT_GT(batched_items, 0) << model.dump();  // decoding outpaces inference: batches fill
+  EXPECT_EQ(read_json(dir / "single" / "run.json")["models"][0]["batch_sizes"]["1"], 32);
+}
+
+TEST(RunCommand, MeasuredPlanIsReportedWithItsTrials) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kPeople, vtest(), "--out", out.path().string(), "--end", "1",
+                                "--cpus", "2", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("plan: "), std::string::npos) << r.output;  // in the summary
+  const json report = read_json(out / "run.json");
+  const json& plan = report["engine"]["plan"];
+  EXPECT_EQ(plan["measured"], true);
+  ASSERT_EQ(plan["trials"].size(), 2u);  // 2 x 1 and 1 x 2 on a 2-core budget
+  EXPECT_EQ(plan["instances"].get<int>() * plan["threads"].get<int>(), 2);
+  EXPECT_GT(report["time_to_first_result_seconds"].get<double>(), 0);
+  EXPECT_GE(report["time_to_first_result_seconds"].get<double>(),
+            report["setup_seconds"].get<double>());
+  EXPECT_TRUE(report["models"][0]["warmup_seconds_by_batch"].contains("1"));
+}
+
+TEST(RunCommand, ProfileSetsValuesThatKeysAndFlagsOverride) {
+  TempDir dir;
+  write_file(dir / "p.yaml",
+             "name: p\nprofile: low_power\nsource: {fps: 2}\nstages:\n  - detect: {model: "
+             "yolox_nano_416}\n");
+  const auto r =
+      run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "out").string(),
+                     "--end", "3", "--stride", "1", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json report = read_json(dir / "out" / "run.json");
+  const json& profile = report["profile"];
+  EXPECT_EQ(profile["name"], "low_power");
+  EXPECT_EQ(profile["values"]["stride"], 2);
+  EXPECT_EQ(profile["values"]["fps"], 5.0);
+  EXPECT_EQ(profile["overridden"], json({"source.fps", "--stride"}));
+  EXPECT_EQ(profile["effective"]["stride"], 1);                            // the flag
+  EXPECT_EQ(profile["effective"]["fps"], 2.0);                             // the key
+  EXPECT_EQ(profile["effective"]["cpus"], 1);                              // the profile
+  EXPECT_EQ(profile["effective"]["detect.input_size"], json({320, 320}));  // the profile
+  EXPECT_EQ(report["resources"]["cpus"], 1);
+  EXPECT_EQ(report["frames_processed"], 6);  // 2 fps over 3 s
+  EXPECT_LE(report["cpu_cores_used"].get<double>(), 1.05);
+
+  const auto bad = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
+                                  (dir / "bad").string(), "--profile", "turbo"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("--profile: unknown profile 'turbo' (known: low_power, balanced, "
+                            "performance)"),
+            std::string::npos)
+      << bad.output;
+}
+
+TEST(RunCommandBadInput, PlanLargerThanTheBudgetIsAnError) {
+  TempDir dir;
+  write_file(dir / "p.yaml",
+             "name: p\nresources: {instances: 2, threads: 1}\nstages:\n  - detect: {model: "
+             "yolox_nano_416}\n");
+  const auto r = run_framepipe(
+      {"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "out").string(), "--cpus", "1"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("2 instances x 1 threads need 2 cores, but the budget is 1"),
+            std::string::npos)
+      << r.output;
 }
 
 TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
@@ -196,11 +265,36 @@ TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
       run_framepipe({"run", kPeople, media_path("images/two_people.jpg").string(),
                      media_path("images/messi5.jpg").string(), "--out", out.path().string()});
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  const auto rows = read_jsonl(out / "detections.jsonl");
+  auto rows = read_jsonl(out / "detections.jsonl");
   ASSERT_EQ(rows.size(), 2u);
+  // The inputs are read concurrently: either may be written first.
+  if (rows[0]["stream"] == 1) std::swap(rows[0], rows[1]);
   EXPECT_EQ(rows[0]["stream"], 0);
   EXPECT_EQ(rows[1]["stream"], 1);
   EXPECT_EQ(rows[1]["detections"].size(), 6u);
+}
+
+TEST(RunCommand, ConcurrentStreamsGiveTheSameDetectionsAsSingleRuns) {
+  TempDir dir;
+  const std::vector<std::string> inputs = {vtest(), media_path("video/Megamind.avi").string(),
+                                           media_path("video/short_hamilton_clip.mp4").string()};
+  std::vector<std::string> args = {"run", kPeople};
+  args.insert(args.end(), inputs.begin(), inputs.end());
+  args.insert(args.end(), {"--out", (dir / "all").string(), "--stride", "40", "--no-progress"});
+  const auto r = run_framepipe(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto streams = rows_by_stream(dir / "all" / "detections.jsonl");
+  ASSERT_EQ(streams.size(), 3u);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const fs::path single = dir / std::to_string(i);
+    const auto one = run_framepipe(
+        {"run", kPeople, inputs[i], "--out", single.string(), "--stride", "40", "--no-progress"});
+    ASSERT_EQ(one.exit_code, 0) << one.output;
+    const auto expected = rows_by_stream(single / "detections.jsonl");
+    ASSERT_EQ(expected.size(), 1u);
+    EXPECT_GE(expected.at(0).size(), 7u);
+    EXPECT_EQ(streams.at(static_cast<int>(i)), expected.at(0)) << inputs[i];
+  }
 }
 
 TEST(RunCommand, HttpStreamServedByFfmpegIsProcessed) {

@@ -18,8 +18,12 @@ class DetectStageTest : public ::testing::Test {
     auto loaded = infer::ModelRegistry::load_default();
     ASSERT_TRUE(loaded.ok()) << loaded.error().message();
     registry_ = new infer::ModelRegistry(std::move(loaded).value());
+    pool_ = new infer::ModelPool(*registry_, {.cores = 1, .instances = 1, .threads = 1});
   }
-  static void TearDownTestSuite() { delete registry_; }
+  static void TearDownTestSuite() {
+    delete pool_;
+    delete registry_;
+  }
 
   static std::unique_ptr<Stage> make_stage(const std::string& yaml) {
     const YAML::Node node = YAML::Load(yaml);
@@ -28,7 +32,7 @@ class DetectStageTest : public ::testing::Test {
       ADD_FAILURE() << map.error().message();
       return nullptr;
     }
-    auto stage = create_stage("detect", StageContext{*map, *registry_, "detect"});
+    auto stage = create_stage("detect", StageContext{*map, *registry_, *pool_, {}, "detect"});
     EXPECT_TRUE(stage.ok()) << stage.error().message();
     return stage.ok() ? std::move(stage).value() : nullptr;
   }
@@ -46,9 +50,11 @@ class DetectStageTest : public ::testing::Test {
   }
 
   static infer::ModelRegistry* registry_;
+  static infer::ModelPool* pool_;  // shared by the stages, as in a run
 };
 
 infer::ModelRegistry* DetectStageTest::registry_ = nullptr;
+infer::ModelPool* DetectStageTest::pool_ = nullptr;
 
 TEST_F(DetectStageTest, YoloxNanoMatchesModelsMdReferenceCounts) {
   auto stage = make_stage("{model: yolox_nano_416, conf: 0.3, nms: 0.45}");
@@ -74,7 +80,7 @@ TEST_F(DetectStageTest, YoloxScoresAndBoxesAreInSourcePixels) {
     EXPECT_LE(d.box.x2, item.frame.image.cols);
     EXPECT_GT(d.box.height(), item.frame.image.rows / 3);  // two people filling the photo
   }
-  EXPECT_EQ(item.timings.size(), 3u);  // preprocess, inference, postprocess
+  EXPECT_EQ(item.timings.size(), 4u);  // preprocess, queue_wait, inference, postprocess
 }
 
 TEST_F(DetectStageTest, ClassFilterKeepsOnlyNamedClasses) {
@@ -106,12 +112,15 @@ TEST_F(DetectStageTest, BadStageConfigsFailWithLocation) {
       {"{model: yolox_nano_416, input_size: [400, 416]}", "multiple of 32"},
       {"{model: yolox_nano_416, backend: tensorrt}", "backend 'tensorrt' is not available"},
       {"{model: coco80_classes}", "not a detector"},
+      {"{model: yolox_nano_416, max_batch: 0}", "'max_batch' must be from 1 to 64"},
+      {"{model: yolox_nano_416, max_batch: many}", "must be"},
+      {"{model: yolox_nano_416, max_delay_us: -5}", "'max_delay_us' must be from 0"},
   };
   for (const auto& [yaml, expected] : cases) {
     const YAML::Node node = YAML::Load(yaml);
     auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
     ASSERT_TRUE(map.ok());
-    auto stage = create_stage("detect", StageContext{*map, *registry_, "detect"});
+    auto stage = create_stage("detect", StageContext{*map, *registry_, *pool_, {}, "detect"});
     ASSERT_FALSE(stage.ok()) << yaml;
     EXPECT_NE(stage.error().message().find(expected), std::string::npos)
         << yaml << " -> " << stage.error().message();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/cpu_budget.hpp"
 #include "test_support.hpp"
 
 namespace fp::pipeline {
@@ -42,6 +43,24 @@ TEST(PipelineConfig, WrongTypeNamesFileLineColumn) {
   EXPECT_NE(m.find("must be an integer"), std::string::npos) << m;
 }
 
+TEST(PipelineConfig, StreamsDefaultsToEightAndIsChecked) {
+  test::TempDir dir;
+  auto config = load_text(dir, "name: x\nstages: [{detect: {}}]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->streams, 8);
+  config = load_text(dir, "name: x\nsource: {streams: 3}\nstages: [{detect: {}}]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->streams, 3);
+  for (const std::string bad : {"0", "257"}) {
+    auto rejected =
+        load_text(dir, "name: x\nsource:\n  streams: " + bad + "\nstages: [{detect: {}}]\n");
+    ASSERT_FALSE(rejected.ok()) << bad;
+    const std::string& m = rejected.error().message();
+    EXPECT_NE(m.find("p.yaml:3:"), std::string::npos) << m;
+    EXPECT_NE(m.find("'streams' must be between 1 and 256"), std::string::npos) << m;
+  }
+}
+
 TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   test::TempDir dir;
   EXPECT_FALSE(load_text(dir, "name: x\nsource: {stride: 0}\nstages: [{detect: {}}]\n").ok());
@@ -54,11 +73,54 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   EXPECT_NE(unknown_stage.error().message().find("p.yaml:3:5: unknown stage type 'teleport'"),
             std::string::npos)
       << unknown_stage.error().message();
-  EXPECT_FALSE(load_text(dir, "name: x\nresources: {workers: 0}\nstages: [{detect: {}}]\n").ok());
+  EXPECT_FALSE(load_text(dir, "name: x\nresources: {instances: 0}\nstages: [{detect: {}}]\n").ok());
+  EXPECT_FALSE(load_text(dir, "name: x\nresources: {threads: x}\nstages: [{detect: {}}]\n").ok());
   auto syntax = load_text(dir, "name: x\nstages: [\n");
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message().find("YAML syntax error"), std::string::npos);
   EXPECT_FALSE(load_pipeline_config((dir / "missing.yaml").string()).ok());
+}
+
+TEST(PipelineConfig, ProfileStartsTheValuesAndFileKeysOverrideIt) {
+  test::TempDir dir;
+  auto config = load_text(dir,
+                          "name: x\nprofile: balanced\nsource: {stride: 3}\n"
+                          "stages: [{detect: {input_size: [320, 320]}}]\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->profile.name, "balanced");
+  EXPECT_EQ(config->sampling.stride, 3);  // the file's key
+  EXPECT_EQ(config->sampling.fps, 10.0);  // the profile's
+  EXPECT_EQ(config->detector_input_size, cv::Size(416, 416));
+  EXPECT_EQ(config->cpus, std::max(1, available_cores() / 2));
+  EXPECT_EQ(config->overridden,
+            (std::vector<std::string>{"source.stride", "stages.detect.input_size"}));
+
+  // The flag's profile replaces the file's.
+  const auto path = dir / "p.yaml";
+  config = load_pipeline_config(path.string(), "low_power");
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->profile.name, "low_power");
+  EXPECT_EQ(config->cpus, 1);
+}
+
+TEST(PipelineConfig, UnknownProfileNamesFileLineColumnAndTheKnownOnes) {
+  test::TempDir dir;
+  auto config = load_text(dir, "name: x\nprofile: turbo\nstages: [{detect: {}}]\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("p.yaml:2:10"), std::string::npos)
+      << config.error().message();
+  EXPECT_NE(config.error().message().find("known: low_power, balanced, performance"),
+            std::string::npos);
+}
+
+TEST(PipelineConfig, InstancePlanMustFitTheBudget) {
+  test::TempDir dir;
+  auto config =
+      load_text(dir, "name: x\nresources: {cpus: 1, instances: 2}\nstages: [{detect: {}}]\n");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("p.yaml:2:"), std::string::npos);
+  EXPECT_NE(config.error().message().find("need 2 cores, but the budget is 1"), std::string::npos)
+      << config.error().message();
 }
 
 }  // namespace
