@@ -276,15 +276,20 @@ TEST(RunCommand, SeveralInputsGetTheirOwnStreamIds) {
 
 TEST(RunCommand, ConcurrentStreamsGiveTheSameDetectionsAsSingleRuns) {
   TempDir dir;
+  // Four streams sharing one model's batcher; the same video twice must give the same rows twice.
   const std::vector<std::string> inputs = {vtest(), media_path("video/Megamind.avi").string(),
-                                           media_path("video/short_hamilton_clip.mp4").string()};
+                                           media_path("video/short_hamilton_clip.mp4").string(),
+                                           vtest()};
   std::vector<std::string> args = {"run", kPeople};
   args.insert(args.end(), inputs.begin(), inputs.end());
   args.insert(args.end(), {"--out", (dir / "all").string(), "--stride", "40", "--no-progress"});
   const auto r = run_framepipe(args);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto streams = rows_by_stream(dir / "all" / "detections.jsonl");
-  ASSERT_EQ(streams.size(), 3u);
+  ASSERT_EQ(streams.size(), 4u);
+  const json report = read_json(dir / "all" / "run.json");
+  ASSERT_EQ(report["models"].size(), 1u);  // one shared model for the four streams
+  EXPECT_EQ(report["models"][0]["requests"], report["frames_processed"]);
   for (size_t i = 0; i < inputs.size(); ++i) {
     const fs::path single = dir / std::to_string(i);
     const auto one = run_framepipe(

@@ -106,6 +106,10 @@ struct BatchCase {
   bool batches;
 };
 
+void PrintTo(const BatchCase& c, std::ostream* os) {
+  *os << c.model << " at batch " << c.max_batch;
+}
+
 class ModelBatching : public ::testing::TestWithParam<BatchCase> {};
 
 TEST_P(ModelBatching, BatchMatchesItemsRunAloneOrIsRefused) {
