@@ -4,9 +4,11 @@
 //                [--framepipe PATH] [--baseline PATH] [--video vtest]
 //
 // The physical limit: with N cores and a model whose single-thread latency is L, no pipeline
-// exceeds N / L frames per second. L is measured here, in this process, at the start of every
-// repeat: YOLOX-nano's cv::dnn forward() alone, pinned to one core with one OpenCV thread, median
-// over 30 preprocessed frames of the video after 3 warm-ups. Each repeat's ratios use its own L.
+// exceeds N / L frames per second. L is measured here, in this process, around every
+// engine run of cases 1, 3 and 4, just before and just after it (their mean is that run's L, so a
+// machine that speeds up or slows down during a repeat moves the limit with it): YOLOX-nano's
+// cv::dnn forward() alone, pinned to one core with one OpenCV thread, median over 30 preprocessed
+// frames of the video after 3 warm-ups.
 // The pipeline is examples/people.yaml (YOLOX-nano, conf 0.3, NMS 0.45, persons).
 //   1. framepipe --cpus 2: fps / limit(2)                           target >= 0.85
 //   2. framepipe --cpus 2 fps / user_style_baseline fps              target >= 1.4, with
@@ -152,6 +154,10 @@ class EngineBench {
                const std::string& expected_name, const std::string& actual_name);
 
   double single_thread_latency_seconds();
+  // run_engine() at the options' stride, with L measured just before and just after it; their
+  // mean goes to *latency, so the limit follows the machine's speed during that very run.
+  EngineRun run_bracketed(const std::string& label, const std::vector<std::string>& inputs,
+                          int cpus, double* latency);
   EngineRun run_engine(const std::string& label, const std::vector<std::string>& inputs, int cpus,
                        int stride);
   ordered_json run_baseline(const std::string& label);
@@ -250,6 +256,15 @@ EngineRun EngineBench::run_engine(const std::string& label, const std::vector<st
   return run;
 }
 
+EngineRun EngineBench::run_bracketed(const std::string& label,
+                                     const std::vector<std::string>& inputs, int cpus,
+                                     double* latency) {
+  const double before = single_thread_latency_seconds();
+  EngineRun run = run_engine(label, inputs, cpus, options_.stride);
+  *latency = (before + single_thread_latency_seconds()) / 2;
+  return run;
+}
+
 ordered_json EngineBench::run_baseline(const std::string& label) {
   const fs::path summary = temp_ / (label + ".json");
   run_or_die(
@@ -266,7 +281,7 @@ void EngineBench::run_repeats() {
   const bool two_cores = selected(1) || selected(2) || selected(3);
   for (int r = 1; r <= options_.repeats; ++r) {
     const std::string tag = "-r" + std::to_string(r);
-    const double latency = single_thread_latency_seconds();
+    double latency = single_thread_latency_seconds();  // replaced around each engine run
     record("L_ms", latency * 1e3);
     record("load_average", load_average());
     std::printf("repeat %d: L %.1f ms (limit(1) %.2f fps, limit(2) %.2f fps), load average %.2f\n",
@@ -277,15 +292,16 @@ void EngineBench::run_repeats() {
     if (selected(2) && baseline_first) baseline = run_baseline("baseline" + tag);
     EngineRun single;
     if (two_cores) {
-      single = run_engine("cpus2" + tag, {options_.video}, 2, options_.stride);
+      single = run_bracketed("cpus2" + tag, {options_.video}, 2, &latency);
       record("cpus2_fps", single.fps());
       record("cpus2_wall_s", single.child.wall_seconds);
       if (selected(1)) {
         metric(1, "people --cpus 2: fps / limit(2)", 0.85)
             .values.push_back(single.fps() * latency / 2);
       }
-      std::printf("  --cpus 2: %.2f fps (%.2f s incl. load), %.2f cores\n", single.fps(),
-                  single.child.wall_seconds, single.report["cpu_cores_used"].get<double>());
+      std::printf("  --cpus 2: %.2f fps (%.2f s incl. load), %.2f cores, L %.1f ms\n", single.fps(),
+                  single.child.wall_seconds, single.report["cpu_cores_used"].get<double>(),
+                  latency * 1e3);
     }
     if (selected(2) && !baseline_first) baseline = run_baseline("baseline" + tag);
     if (selected(2)) {
@@ -301,8 +317,8 @@ void EngineBench::run_repeats() {
                   baseline["wall_seconds"].get<double>());
     }
     if (selected(3)) {
-      const EngineRun four = run_engine(
-          "streams4" + tag, std::vector<std::string>(4, options_.video), 2, options_.stride);
+      const EngineRun four =
+          run_bracketed("streams4" + tag, std::vector<std::string>(4, options_.video), 2, &latency);
       record("streams4_fps", four.fps());
       metric(3, "4 streams --cpus 2: fps / limit(2)", 0.85)
           .values.push_back(four.fps() * latency / 2);
@@ -313,17 +329,19 @@ void EngineBench::run_repeats() {
         identical &= compare(expected, streams[s], "single stream", "stream " + std::to_string(s));
       }
       check(3, "each stream identical to the single-stream run").values.push_back(identical);
-      std::printf("  4 streams --cpus 2: %.2f fps aggregate\n", four.fps());
+      std::printf("  4 streams --cpus 2: %.2f fps aggregate, L %.1f ms\n", four.fps(),
+                  latency * 1e3);
     }
     if (selected(4)) {
-      const EngineRun one = run_engine("cpus1" + tag, {options_.video}, 1, options_.stride);
+      const EngineRun one = run_bracketed("cpus1" + tag, {options_.video}, 1, &latency);
       const double cores = one.report["cpu_cores_used"].get<double>();
       record("cpus1_fps", one.fps());
       record("cpus1_cores_outside", one.child.cpu_seconds / one.child.wall_seconds);
       metric(4, "--cpus 1: CPU time / wall time", 1.05, true).values.push_back(cores);
       metric(4, "--cpus 1: fps / limit(1)", 0.85).values.push_back(one.fps() * latency);
-      std::printf("  --cpus 1: %.2f fps, %.3f cores (%.3f measured from outside, incl. load)\n",
-                  one.fps(), cores, figures_["cpus1_cores_outside"].back());
+      std::printf(
+          "  --cpus 1: %.2f fps, %.3f cores (%.3f measured from outside, incl. load), L %.1f ms\n",
+          one.fps(), cores, figures_["cpus1_cores_outside"].back(), latency * 1e3);
     }
   }
 }
