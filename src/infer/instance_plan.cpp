@@ -1,5 +1,6 @@
 #include "infer/instance_plan.hpp"
 
+#include <cstdio>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 

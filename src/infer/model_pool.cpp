@@ -46,7 +46,7 @@ Result<std::vector<std::unique_ptr<Model>>> ModelPool::load_instances(const Mode
 }
 
 Status ModelPool::make_plan(const ModelRequest& request,
-                            std::vector<std::unique_ptr<Model>>& loaded) {
+                            std::vector<std::unique_ptr<Model>>& loaded, int max_batch) {
   if (options_.instances > 0 || options_.threads > 0) {
     FP_ASSIGN_OR_RETURN(plan_,
                         plan_from_config(options_.cores, options_.instances, options_.threads));
@@ -56,7 +56,7 @@ Status ModelPool::make_plan(const ModelRequest& request,
     FP_ASSIGN_OR_RETURN(auto extra, load_instances(request, candidates.front().first -
                                                                 static_cast<int>(loaded.size())));
     for (auto& model : extra) {
-      FP_RETURN_IF_ERROR(model->warm_up(1, false));
+      FP_RETURN_IF_ERROR(model->warm_up(max_batch, false));
       loaded.push_back(std::move(model));
     }
     const int shape[] = {1, 3, loaded.front()->input_size().height,
@@ -97,7 +97,7 @@ Result<PooledModel*> ModelPool::get(const ModelRequest& request) {
     spdlog::warn("model '{}' runs one item at a time: a batch of {} failed its check ({})",
                  request.name, asked, warm.batch_problem);
   }
-  if (!plan_) FP_RETURN_IF_ERROR(make_plan(request, instances));
+  if (!plan_) FP_RETURN_IF_ERROR(make_plan(request, instances, warm.max_batch));
   instances.resize(std::min<size_t>(instances.size(), plan_->instances));
   if (static_cast<int>(instances.size()) < plan_->instances) {
     FP_ASSIGN_OR_RETURN(

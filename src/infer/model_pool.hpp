@@ -77,8 +77,10 @@ class ModelPool {
  private:
   Result<std::vector<std::unique_ptr<Model>>> load_instances(const ModelRequest& request,
                                                              int count) const;
-  // Fixes plan_ from the options, or by measuring `loaded` (topped up to enough instances).
-  Status make_plan(const ModelRequest& request, std::vector<std::unique_ptr<Model>>& loaded);
+  // Fixes plan_ from the options, or by measuring `loaded` (topped up to enough instances, each
+  // warmed up at batch 1 and `max_batch`).
+  Status make_plan(const ModelRequest& request, std::vector<std::unique_ptr<Model>>& loaded,
+                   int max_batch);
 
   const ModelRegistry& registry_;
   PoolOptions options_;

@@ -118,10 +118,10 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));
     FP_RETURN_IF_ERROR(resources.check_keys({"cpus", "instances", "threads"}));
-    for (const char* key : {"instances", "threads"}) {
-      int& value = std::string(key) == "instances" ? config.instances : config.threads;
-      FP_RETURN_IF_ERROR(resources.read(key, value));
-      if (resources.has(key) && (value < 1 || value > 64)) {
+    for (auto [key, value] : {std::pair<const char*, int*>{"instances", &config.instances},
+                              std::pair<const char*, int*>{"threads", &config.threads}}) {
+      FP_RETURN_IF_ERROR(resources.read(key, *value));
+      if (resources.has(key) && (*value < 1 || *value > 64)) {
         return resources.error_at(key, std::string("'") + key + "' must be from 1 to 64");
       }
     }
