@@ -1,11 +1,13 @@
-// framepipe: video and photo analytics engine. Subcommands: run, models.
+// framepipe: video and photo analytics engine. Subcommands: run, models, track-mot, eval.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cli/eval_command.hpp"
 #include "cli/models_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/track_mot_command.hpp"
 #include "infer/model_registry.hpp"
 
 namespace {
@@ -61,6 +63,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   fp::cli::add_run_command(app, exit_code);
   add_models_command(app, exit_code);
+  fp::cli::add_track_mot_command(app, exit_code);
+  fp::cli::add_eval_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

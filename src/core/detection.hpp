@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace fp {
@@ -19,7 +20,9 @@ struct Detection {
   Box box;
   int class_id = 0;
   float score = 0;
-  std::string label;  // class name from the model's labels
+  std::string label;       // class name from the model's labels
+  int64_t track_id = 0;    // set by a tracker: its confirmed track, 0 for none
+  bool predicted = false;  // a tracker's predicted box on a frame the detector skipped
 };
 
 }  // namespace fp

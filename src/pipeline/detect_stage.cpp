@@ -59,8 +59,9 @@ Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
 
 Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
-  FP_RETURN_IF_ERROR(config.check_keys({"name", "model", "conf", "nms", "classes", "input_size",
-                                        "backend", "fallback", "max_batch", "max_delay_us"}));
+  FP_RETURN_IF_ERROR(
+      config.check_keys({"name", "model", "conf", "nms", "classes", "input_size", "backend",
+                         "fallback", "max_batch", "max_delay_us", "detect_every"}));
   std::string model_name;
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
@@ -79,6 +80,10 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   if (stage->conf_ <= 0 || stage->conf_ >= 1)
     return config.error_at("conf", "'conf' must be in (0, 1)");
   if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
+  FP_RETURN_IF_ERROR(config.read("detect_every", stage->detect_every_));
+  if (stage->detect_every_ < 1 || stage->detect_every_ > 1000) {
+    return config.error_at("detect_every", "'detect_every' must be from 1 to 1000");
+  }
 
   infer::ModelRequest request;
   request.name = model_name;
@@ -159,6 +164,10 @@ Result<std::vector<Detection>> DetectStage::postprocess(const std::vector<cv::Ma
 }
 
 Status DetectStage::process(FrameResult& item) {
+  if (item.sequence % detect_every_ != 0) {
+    item.detector_skipped = true;
+    return ok_status();
+  }
   const cv::Mat& image = item.frame.image;
   auto start = SteadyClock::now();
   vision::InputTransform transform;
@@ -184,6 +193,7 @@ nlohmann::ordered_json DetectStage::report() const {
           {"input_size", {model_->input_size().width, model_->input_size().height}},
           {"conf", conf_},
           {"nms", nms_},
+          {"detect_every", detect_every_},
           {"requests", model_->batcher().report()["requests"]}};
 }
 

@@ -11,6 +11,8 @@
 //       fallback: cpu            # ...unless this allows the CPU backend instead
 //       max_batch: 4             # largest batch across frames and streams (default: registry's)
 //       max_delay_us: 2000       # longest a frame waits for its batch to fill
+//       detect_every: 1          # run on every Nth sampled frame of a stream; a `track` stage
+//                                # after it carries the tracks through the others
 //
 // process() is called by several worker threads at once; the stage keeps no per-frame state, and
 // its model calls go through the model's shared Batcher.
@@ -52,6 +54,7 @@ class DetectStage : public Stage {
   std::vector<bool> keep_class_;  // empty: keep all
   float conf_ = 0.3f;
   float nms_ = 0.45f;
+  int detect_every_ = 1;
   vision::ResizeMode resize_ = vision::ResizeMode::kLetterboxTopLeft;
   vision::Interpolation interpolation_ = vision::Interpolation::kLinear;
   double pad_value_ = 0;

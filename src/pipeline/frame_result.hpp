@@ -17,6 +17,9 @@ struct FrameResult {
   // Position among its stream's queued frames (0, 1, ...); workers may finish out of order.
   int64_t sequence = 0;
   std::vector<Detection> detections;
+  bool detector_skipped = false;      // the detector did not run on it (detect_every > 1)
+  bool tracked = false;               // a tracker gave its detections their track ids
+  std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;
   SteadyClock::time_point decoded_at{};  // for end-to-end latency

@@ -58,8 +58,20 @@ namespace {
 
 using Queue = BoundedQueue<FrameResult>;
 
-// The pipeline's stages, shared by the worker threads (see stage.hpp).
+// The pipeline's stages (see stage.hpp): those shared by the worker threads first, then those
+// that run in order on the main thread.
 using StageChain = std::vector<std::unique_ptr<Stage>>;
+
+size_t concurrent_stages(const StageChain& stages) {
+  size_t n = 0;
+  while (n < stages.size() && !stages[n]->in_order()) ++n;
+  return n;
+}
+
+std::string stage_failure(const Stage& stage, const Frame& frame, const Status& status) {
+  return "stage '" + stage.name() + "' failed on stream " + std::to_string(frame.stream) +
+         " frame " + std::to_string(frame.index) + ": " + status.error().message();
+}
 
 Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
                                 infer::ModelPool& models) {
@@ -72,6 +84,11 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
     FP_ASSIGN_OR_RETURN(auto stage,
                         create_stage(entry.type, StageContext{map, registry, models,
                                                               config.detector_input_size, name}));
+    if (!stage->in_order() && !stages.empty() && stages.back()->in_order()) {
+      return Error(config.file + ": stage '" + name + "' comes after '" + stages.back()->name() +
+                   "', which follows each stream in order (a tracker); such stages must come "
+                   "last");
+    }
     stages.push_back(std::move(stage));
   }
   return stages;
@@ -94,19 +111,18 @@ class FirstError {
   std::string message_;
 };
 
-// Worker thread: runs the stages on every frame it takes that has an image. The last worker to
-// stop closes `out`; one that stops early closes `in`, which stops the decode threads.
+// Worker thread: runs the concurrent stages on every frame it takes that has an image. The last
+// worker to stop closes `out`; one that stops early closes `in`, which stops the decode threads.
 void run_stages(StageChain& stages, Queue& in, Queue& out, std::atomic<int>& live_workers,
                 FirstError& error) {
+  const size_t concurrent = concurrent_stages(stages);
   try {
     while (auto item = in.pop()) {
       bool ok = true;
-      for (size_t s = 0; s < stages.size() && ok && !item->frame.skipped(); ++s) {
+      for (size_t s = 0; s < concurrent && ok && !item->frame.skipped(); ++s) {
         const Status status = stages[s]->process(*item);
         if (status.ok()) continue;
-        error.set("stage '" + stages[s]->name() + "' failed on stream " +
-                  std::to_string(item->frame.stream) + " frame " +
-                  std::to_string(item->frame.index) + ": " + status.error().message());
+        error.set(stage_failure(*stages[s], item->frame, status));
         ok = false;
       }
       if (!ok || !out.push(std::move(*item))) break;
@@ -191,10 +207,14 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   std::vector<fs::path> outputs{detections_path, options.out_dir / "run.json"};
   if (!annotate_path.empty()) {
     for (size_t i = 0; i < options.inputs.size(); ++i) {
-      outputs.push_back(AnnotatedVideoSink::stream_path(annotate_path, static_cast<int>(i)));
+      outputs.push_back(stream_path(annotate_path, static_cast<int>(i)));
     }
   }
   if (!options.progress_json.empty()) outputs.push_back(options.progress_json);
+  const OutputLayout layout{options.out_dir, static_cast<int>(options.inputs.size())};
+  for (const auto& stage : stages) {
+    for (const fs::path& path : stage->output_paths(layout)) outputs.push_back(path);
+  }
 
   InputReader reader(config, options.inputs, options.cancel);
   FP_RETURN_IF_ERROR(reader.open());  // before touching outputs: a typo must not cost old results
@@ -202,6 +222,10 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   std::vector<std::unique_ptr<Sink>> sinks;
   FP_ASSIGN_OR_RETURN(auto jsonl, DetectionsJsonlSink::open(detections_path));
   sinks.push_back(std::move(jsonl));
+  for (const auto& stage : stages) {
+    FP_ASSIGN_OR_RETURN(auto stage_sinks, stage->open_sinks(layout));
+    for (auto& sink : stage_sinks) sinks.push_back(std::move(sink));
+  }
   if (!annotate_path.empty()) {
     // A stream's first frame reaches the sink after its input's info is set (see InputReader).
     sinks.push_back(std::make_unique<AnnotatedVideoSink>(
@@ -226,9 +250,14 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   state.streams = static_cast<int>(options.inputs.size());
   std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
   Reorder reorder;
+  const size_t concurrent = concurrent_stages(stages);
   auto write_in_order = [&](FrameResult arrived) {
     reorder.add(std::move(arrived));
     while (std::optional<FrameResult> item = reorder.next()) {
+      for (size_t s = concurrent; s < stages.size() && !item->frame.skipped(); ++s) {
+        const Status status = stages[s]->process(*item);
+        if (!status.ok()) throw std::runtime_error(stage_failure(*stages[s], item->frame, status));
+      }
       const auto sink_start = SteadyClock::now();
       for (auto& sink : sinks) {
         const Status written = sink->write(*item);

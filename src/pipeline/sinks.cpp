@@ -13,6 +13,10 @@ double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
 }  // namespace
 
+nlohmann::ordered_json box_json(const Box& box) {
+  return {round2(box.x1), round2(box.y1), round2(box.x2), round2(box.y2)};
+}
+
 nlohmann::ordered_json detection_row(const FrameResult& item) {
   const Frame& frame = item.frame;
   nlohmann::ordered_json row{
@@ -24,13 +28,18 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
   }
   nlohmann::ordered_json detections = nlohmann::ordered_json::array();
   for (const Detection& d : item.detections) {
-    detections.push_back(
-        {{"class", d.label},
-         {"class_id", d.class_id},
-         {"score", std::round(d.score * 1e4) / 1e4},
-         {"box", {round2(d.box.x1), round2(d.box.y1), round2(d.box.x2), round2(d.box.y2)}}});
+    nlohmann::ordered_json detection{{"class", d.label},
+                                     {"class_id", d.class_id},
+                                     {"score", std::round(d.score * 1e4) / 1e4},
+                                     {"box", box_json(d.box)}};
+    if (item.tracked) {
+      detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
+    }
+    if (d.predicted) detection["predicted"] = true;
+    detections.push_back(std::move(detection));
   }
   row["detections"] = std::move(detections);
+  if (item.detector_skipped && !item.tracked) row["detector_skipped"] = true;
   return row;
 }
 
@@ -43,8 +52,7 @@ Status DetectionsJsonlSink::write(const FrameResult& item) {
   return writer_.write(detection_row(item));
 }
 
-std::filesystem::path AnnotatedVideoSink::stream_path(const std::filesystem::path& path,
-                                                      int stream) {
+std::filesystem::path stream_path(const std::filesystem::path& path, int stream) {
   if (stream == 0) return path;
   std::filesystem::path named = path;
   named.replace_filename(path.stem().string() + "." + std::to_string(stream) +

@@ -29,6 +29,18 @@ class Sink {
   virtual std::vector<std::filesystem::path> paths() const = 0;
 };
 
+// Where a run writes: its output directory, and how many inputs (streams) it reads.
+struct OutputLayout {
+  std::filesystem::path dir;
+  int streams = 1;
+};
+
+// A per-stream output: stream 0 writes `path` itself, stream k writes NAME.k.EXT beside it.
+std::filesystem::path stream_path(const std::filesystem::path& path, int stream);
+
+// [x1, y1, x2, y2] rounded to hundredths of a pixel, as every output writes boxes.
+nlohmann::ordered_json box_json(const Box& box);
+
 // The JSON row of one processed frame (documented in README.md, "Outputs").
 nlohmann::ordered_json detection_row(const FrameResult& item);
 
@@ -46,16 +58,14 @@ class DetectionsJsonlSink : public Sink {
   io::JsonlWriter writer_;
 };
 
-// Videos of the processed frames with their boxes drawn, one per stream: stream 0 goes to `path`,
-// stream k to stream_path(path, k). Each video's size comes from its stream's first frame with an
-// image (later frames of other sizes are scaled) and its rate from `fps_of(stream)`, asked on that
-// frame. A stream without a frame with an image gets no video.
+// Videos of the processed frames with their boxes drawn, one per stream (see stream_path). Each
+// video's size comes from its stream's first frame with an image (later frames of other sizes are
+// scaled) and its rate from `fps_of(stream)`, asked on that frame. A stream without a frame with an
+// image gets no video.
 class AnnotatedVideoSink : public Sink {
  public:
   AnnotatedVideoSink(std::filesystem::path path, std::function<double(int stream)> fps_of)
       : path_(std::move(path)), fps_of_(std::move(fps_of)) {}
-  // people.mp4 for stream 0, people.1.mp4 for stream 1, ...
-  static std::filesystem::path stream_path(const std::filesystem::path& path, int stream);
   Status write(const FrameResult& item) override;
   Status finish() override;
   Status commit() override;

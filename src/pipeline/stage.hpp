@@ -10,18 +10,27 @@
 //   its model calls go through the shared Batchers of the run's ModelPool. It adds its results to
 //   the FrameResult and its timings (add_timing). An Error from process() is fatal for the run: the
 //   runner stops reading, keeps what was written under .partial names, and reports the error.
+// - A stage that keeps state from frame to frame (a tracker) says so with in_order(): its
+//   process() is then called on the runner's main thread only, for each stream's frames in order,
+//   after the other stages and before the sinks. Such stages come last in a pipeline.
+// - A stage may have outputs of its own (the tracker's tracks.jsonl): output_paths() names them
+//   before the run, so stale files can be cleared, and open_sinks() opens their sinks, which the
+//   runner writes and commits with its own.
 // - report() is called after the last frame, on the main thread, for the run report.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"
 #include "infer/model_pool.hpp"
 #include "infer/model_registry.hpp"
 #include "pipeline/frame_result.hpp"
+#include "pipeline/sinks.hpp"
 
 namespace fp::pipeline {
 
@@ -30,6 +39,11 @@ class Stage {
   virtual ~Stage() = default;
   virtual const std::string& name() const = 0;
   virtual Status process(FrameResult& item) = 0;
+  virtual bool in_order() const { return false; }
+  virtual std::vector<std::filesystem::path> output_paths(const OutputLayout&) const { return {}; }
+  virtual Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout&) {
+    return std::vector<std::unique_ptr<Sink>>{};
+  }
   virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
 };
 

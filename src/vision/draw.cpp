@@ -22,12 +22,19 @@ cv::Scalar class_colour(int class_id) {
 void draw_detections(cv::Mat& image, const std::vector<Detection>& detections) {
   const int thickness = std::max(1, image.cols / 400);
   for (const Detection& d : detections) {
-    const cv::Scalar colour = class_colour(d.class_id);
+    // A tracked box takes its track's colour, so a person keeps one colour across frames.
+    const cv::Scalar colour =
+        class_colour(d.track_id != 0 ? static_cast<int>(d.track_id) : d.class_id);
     const cv::Point tl(static_cast<int>(d.box.x1), static_cast<int>(d.box.y1));
     const cv::Point br(static_cast<int>(d.box.x2), static_cast<int>(d.box.y2));
     cv::rectangle(image, tl, br, colour, thickness);
     char label[96];
-    std::snprintf(label, sizeof(label), "%s %.2f", d.label.c_str(), d.score);
+    if (d.track_id != 0) {
+      std::snprintf(label, sizeof(label), "#%lld %s%s", static_cast<long long>(d.track_id),
+                    d.label.c_str(), d.predicted ? " (predicted)" : "");
+    } else {
+      std::snprintf(label, sizeof(label), "%s %.2f", d.label.c_str(), d.score);
+    }
     int baseline = 0;
     const cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, 0.4, 1, &baseline);
     const cv::Point origin(tl.x, std::max(text.height + 2, tl.y - 2));

@@ -1,0 +1,57 @@
+#include "track/mot_sequence.hpp"
+
+#include <set>
+
+namespace fp::track {
+
+namespace {
+
+io::MotRow result_row(int64_t frame, int64_t id, const Box& box, double conf) {
+  return io::MotRow{frame, id, box.x1, box.y1, box.width(), box.height(), conf};
+}
+
+}  // namespace
+
+SequenceResult track_sequence(const std::vector<io::MotRow>& detections,
+                              const SequenceOptions& options) {
+  SequenceResult result;
+  const std::unique_ptr<Tracker> tracker = create_tracker(options.tracker);
+  const int64_t last_frame = detections.empty() ? 0 : detections.back().frame;
+  std::set<int64_t> ids;
+  size_t next = 0;  // first detection of the current frame (rows are sorted by frame)
+  for (int64_t frame = 1; frame <= last_frame; ++frame) {
+    std::vector<Detection> frame_detections;
+    for (; next < detections.size() && detections[next].frame == frame; ++next) {
+      const io::MotRow& row = detections[next];
+      const auto s = static_cast<float>(options.scale);
+      frame_detections.push_back(Detection{
+          Box{static_cast<float>(row.x) * s, static_cast<float>(row.y) * s,
+              static_cast<float>(row.x + row.w) * s, static_cast<float>(row.y + row.h) * s},
+          0, static_cast<float>(row.conf), "object"});
+    }
+    const double time = static_cast<double>(frame - 1) / options.fps;
+    if ((frame - 1) % options.detect_every == 0) {
+      ++result.detector_frames;
+      // A detected frame reports the detections themselves, labelled with their tracks.
+      const std::vector<TrackedBox> tracked = tracker->update(frame_detections, time);
+      for (size_t d = 0; d < tracked.size(); ++d) {
+        if (tracked[d].id == 0) continue;
+        const Detection& det = frame_detections[d];
+        result.rows.push_back(result_row(frame, tracked[d].id, det.box, det.score));
+        result.predicted.push_back(false);
+        ids.insert(tracked[d].id);
+      }
+    } else {
+      for (const TrackedBox& tracked : tracker->predict(time)) {
+        result.rows.push_back(result_row(frame, tracked.id, tracked.box, tracked.score));
+        result.predicted.push_back(true);
+        ids.insert(tracked.id);
+      }
+    }
+  }
+  result.frames = last_frame;
+  result.tracks = static_cast<int64_t>(ids.size());
+  return result;
+}
+
+}  // namespace fp::track
