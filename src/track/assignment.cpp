@@ -97,50 +97,66 @@ std::vector<int> min_cost_assignment(const cv::Mat_<double>& cost) {
 }
 
 Matching assign_with_limit(const cv::Mat_<double>& cost, double limit) {
+  std::vector<Edge> edges;
+  for (int r = 0; r < cost.rows; ++r) {
+    for (int c = 0; c < cost.cols; ++c) edges.push_back(Edge{r, c, cost(r, c)});
+  }
+  return assign_with_limit(cost.rows, cost.cols, edges, limit);
+}
+
+Matching assign_with_limit(int rows, int cols, const std::vector<Edge>& edges, double limit) {
   // A pair at or above the limit is worth no more than leaving both unmatched (cost 0 after the
   // shift), so an optimum never needs one. Rows and columns linked by pairs below the limit form
   // independent groups; each is solved alone, which keeps crowded scenes (many boxes, few
   // overlaps each) far from the cubic cost of one large matrix.
-  const int rows = cost.rows;
-  std::vector<int> group(rows + cost.cols);  // union-find over rows, then columns
+  std::vector<int> group(rows + cols);  // union-find over rows, then columns
   for (size_t i = 0; i < group.size(); ++i) group[i] = static_cast<int>(i);
   auto root = [&group](int i) {
     while (group[i] != i) i = group[i] = group[group[i]];
     return i;
   };
-  auto allowed = [&](int r, int c) { return std::isfinite(cost(r, c)) && cost(r, c) < limit; };
-  for (int r = 0; r < rows; ++r) {
-    for (int c = 0; c < cost.cols; ++c) {
-      if (allowed(r, c)) group[root(r)] = root(rows + c);
-    }
+  std::vector<Edge> allowed;
+  for (const Edge& e : edges) {
+    if (!std::isfinite(e.cost) || e.cost >= limit) continue;
+    allowed.push_back(e);
+    group[root(e.row)] = root(rows + e.col);
   }
+  // Each group's rows and columns, and their places in its small matrix.
   std::vector<std::vector<int>> group_rows(group.size()), group_cols(group.size());
-  for (int r = 0; r < rows; ++r) group_rows[root(r)].push_back(r);
-  for (int c = 0; c < cost.cols; ++c) group_cols[root(rows + c)].push_back(c);
+  std::vector<int> place(group.size());
+  for (int r = 0; r < rows; ++r) {
+    place[r] = static_cast<int>(group_rows[root(r)].size());
+    group_rows[root(r)].push_back(r);
+  }
+  for (int c = 0; c < cols; ++c) {
+    place[rows + c] = static_cast<int>(group_cols[root(rows + c)].size());
+    group_cols[root(rows + c)].push_back(c);
+  }
+  std::vector<cv::Mat_<double>> shifted(group.size());
+  for (const Edge& e : allowed) {
+    const int g = root(e.row);
+    if (shifted[g].empty()) {
+      shifted[g] = cv::Mat_<double>::zeros(static_cast<int>(group_rows[g].size()),
+                                           static_cast<int>(group_cols[g].size()));
+    }
+    shifted[g](place[e.row], place[rows + e.col]) = e.cost - limit;
+  }
 
   Matching matching;
-  std::vector<bool> row_matched(rows, false), col_matched(cost.cols, false);
+  std::vector<bool> row_matched(rows, false), col_matched(cols, false);
   for (size_t g = 0; g < group.size(); ++g) {
-    const std::vector<int>& rs = group_rows[g];
-    const std::vector<int>& cs = group_cols[g];
-    if (rs.empty() || cs.empty()) continue;
-    cv::Mat_<double> shifted(static_cast<int>(rs.size()), static_cast<int>(cs.size()));
-    for (size_t i = 0; i < rs.size(); ++i) {
-      for (size_t j = 0; j < cs.size(); ++j) {
-        shifted(static_cast<int>(i), static_cast<int>(j)) =
-            allowed(rs[i], cs[j]) ? cost(rs[i], cs[j]) - limit : 0.0;
-      }
-    }
-    for (const auto& [i, j] : keep_negative_pairs(shifted).pairs) {
-      matching.pairs.emplace_back(rs[i], cs[j]);
-      row_matched[rs[i]] = col_matched[cs[j]] = true;
+    if (shifted[g].empty()) continue;
+    for (const auto& [i, j] : keep_negative_pairs(shifted[g]).pairs) {
+      const int r = group_rows[g][i], c = group_cols[g][j];
+      matching.pairs.emplace_back(r, c);
+      row_matched[r] = col_matched[c] = true;
     }
   }
   std::sort(matching.pairs.begin(), matching.pairs.end());
   for (int r = 0; r < rows; ++r) {
     if (!row_matched[r]) matching.unmatched_rows.push_back(r);
   }
-  for (int c = 0; c < cost.cols; ++c) {
+  for (int c = 0; c < cols; ++c) {
     if (!col_matched[c]) matching.unmatched_cols.push_back(c);
   }
   return matching;

@@ -24,6 +24,14 @@ struct Matching {
 // LAPJV does. Non-finite costs never match.
 Matching assign_with_limit(const cv::Mat_<double>& cost, double limit);
 
+// The same for a sparse matrix: only the listed (row, column) pairs may match.
+struct Edge {
+  int row = 0;
+  int col = 0;
+  double cost = 0;
+};
+Matching assign_with_limit(int rows, int cols, const std::vector<Edge>& edges, double limit);
+
 // Pairs with a finite cost may match. The matching has as many pairs as possible and, among
 // those, the least total cost (py-motmetrics' convention for CLEAR-MOT).
 Matching assign_most_pairs(const cv::Mat_<double>& cost);

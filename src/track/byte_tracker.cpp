@@ -3,7 +3,6 @@
 #include <unordered_map>
 
 #include "track/assignment.hpp"
-#include "vision/nms.hpp"
 
 namespace fp::track {
 
@@ -38,7 +37,8 @@ std::pair<std::vector<size_t>, std::vector<size_t>> ByteTracker::associate(
   std::vector<const Detection*> candidates;
   for (size_t d : detections) candidates.push_back(&all[d]);
   const Matching matching =
-      assign_with_limit(iou_cost(track_boxes, candidates, fuse_score), 1.0 - min_iou);
+      assign_with_limit(static_cast<int>(tracks.size()), static_cast<int>(candidates.size()),
+                        iou_costs(track_boxes, candidates, fuse_score), 1.0 - min_iou);
   for (const auto& [row, col] : matching.pairs) {
     Track& track = tracks_[tracks[row]];
     const size_t d = detections[col];
@@ -144,16 +144,21 @@ void ByteTracker::end_lost_tracks(double time) {
 }
 
 void ByteTracker::drop_duplicates() {
-  std::vector<Box> boxes;
-  for (const Track& track : tracks_) boxes.push_back(KalmanBoxFilter::box(track.kalman));
+  std::vector<size_t> followed, lost;
+  std::vector<Detection> followed_boxes, lost_boxes;
+  for (size_t t = 0; t < tracks_.size(); ++t) {
+    const Track& track = tracks_[t];
+    (track.lost ? lost : followed).push_back(t);
+    (track.lost ? lost_boxes : followed_boxes)
+        .push_back(Detection{KalmanBoxFilter::box(track.kalman), track.class_id, 1.0f, {}});
+  }
+  std::vector<const Detection*> lost_pointers;
+  for (const Detection& d : lost_boxes) lost_pointers.push_back(&d);
   std::vector<bool> dropped(tracks_.size(), false);
-  for (size_t a = 0; a < tracks_.size(); ++a) {
-    if (tracks_[a].lost) continue;
-    for (size_t b = 0; b < tracks_.size(); ++b) {
-      if (!tracks_[b].lost || tracks_[a].class_id != tracks_[b].class_id) continue;
-      if (vision::iou(boxes[a], boxes[b]) <= kDuplicateIou) continue;
-      dropped[tracks_[a].born < tracks_[b].born ? b : a] = true;  // ties keep the lost one
-    }
+  for (const Edge& e : iou_costs(followed_boxes, lost_pointers, false)) {
+    if (1.0 - e.cost <= kDuplicateIou) continue;
+    const size_t a = followed[e.row], b = lost[e.col];
+    dropped[tracks_[a].born < tracks_[b].born ? b : a] = true;  // ties keep the lost one
   }
   drop(dropped);
 }

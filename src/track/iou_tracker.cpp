@@ -18,7 +18,8 @@ std::vector<TrackedBox> IouTracker::update(const std::vector<Detection>& detecti
     if (det.score >= options_.low_score) candidates.push_back(&det);
   }
   const Matching matching =
-      assign_with_limit(iou_cost(last_boxes, candidates, false), 1.0 - options_.min_iou);
+      assign_with_limit(static_cast<int>(last_boxes.size()), static_cast<int>(candidates.size()),
+                        iou_costs(last_boxes, candidates, false), 1.0 - options_.min_iou);
 
   std::vector<TrackedBox> assigned(detections.size());
   auto assign = [&](const Track& track, const Detection* det) {

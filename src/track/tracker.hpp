@@ -8,12 +8,12 @@
 
 #include <cstdint>
 #include <memory>
-#include <opencv2/core/mat.hpp>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/detection.hpp"
+#include "track/assignment.hpp"
 
 namespace fp::track {
 
@@ -60,9 +60,11 @@ class Tracker {
 
 std::unique_ptr<Tracker> create_tracker(const TrackerOptions& options);
 
-// Association cost between track boxes (rows) and detections (columns): 1 - IoU, or with
-// `fuse_score` 1 - IoU x score (ByteTrack's fusion); 1 across classes, so they never match.
-cv::Mat_<double> iou_cost(const std::vector<Detection>& tracks,
-                          const std::vector<const Detection*>& detections, bool fuse_score);
+// Association costs between track boxes (rows) and detections (columns) that overlap and share
+// their class: 1 - IoU, or with `fuse_score` 1 - IoU x score (ByteTrack's fusion). Pairs not
+// listed cannot match. Boxes are swept by x, so a crowd costs about its number of overlaps, not
+// tracks x detections.
+std::vector<Edge> iou_costs(const std::vector<Detection>& tracks,
+                            const std::vector<const Detection*>& detections, bool fuse_score);
 
 }  // namespace fp::track
