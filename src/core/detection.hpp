@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace fp {
 
@@ -20,7 +21,9 @@ struct Detection {
   Box box;
   int class_id = 0;
   float score = 0;
-  std::string label;       // class name from the model's labels
+  std::string label;  // class name from the model's labels
+  std::vector<float>
+      keypoints{};         // x, y pairs in the same pixels as `box` (face landmarks); or none
   int64_t track_id = 0;    // set by a tracker: its confirmed track, 0 for none
   bool predicted = false;  // a tracker's predicted box on a frame the detector skipped
 };

@@ -55,7 +55,7 @@ Status TrackStage::process(FrameResult& item) {
   if (item.detector_skipped) {
     item.detections.clear();
     for (const track::TrackedBox& b : tracker->predict(item.frame.pts)) {
-      item.detections.push_back(Detection{b.box, b.class_id, b.score, b.label, b.id, true});
+      item.detections.push_back(Detection{b.box, b.class_id, b.score, b.label, {}, b.id, true});
     }
     ++predicted_frames_;
     predicted_boxes_ += static_cast<int64_t>(item.detections.size());
