@@ -35,6 +35,7 @@ struct RunArgs {
   // Overrides of the pipeline's `source:` keys; negative means "as in the YAML".
   std::string cpus;     // empty: as in the YAML
   std::string profile;  // empty: as in the YAML
+  std::string gallery;  // empty: as in the YAML
   int stride = -1;
   double fps = -1, start = -1, end = -1;
 };
@@ -78,6 +79,7 @@ int run(const RunArgs& args) {
     config->cpus = *cpus;
     config->overridden.push_back("--cpus");
   }
+  config->gallery = args.gallery;
   auto registry = infer::ModelRegistry::load_default();
   if (!registry.ok()) {
     std::cerr << "error: " << registry.error().message() << "\n";
@@ -134,6 +136,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--profile", args->profile,
                   "Start from a profile: low_power, balanced or performance (overrides the "
                   "pipeline's profile; keys and flags given still win)");
+  cmd->add_option("--gallery", args->gallery,
+                  "Folder with one sub-folder of photos per known person: faces are matched to "
+                  "them (overrides the faces stage's gallery)");
   cmd->add_option("--stride", args->stride, "Process every Nth frame (overrides source.stride)");
   cmd->add_option("--fps", args->fps,
                   "Target frames per second by timestamp (overrides source.fps)")

@@ -66,9 +66,12 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
   if (!spec.ok()) return config.error_at("model", spec.error().message());
-  if (spec->kind != "detector") {
-    return config.error_at("model",
-                           "model '" + model_name + "' is a " + spec->kind + ", not a detector");
+  const bool face_detector = spec->kind == "face_detector";
+  if (spec->kind != "detector" && !face_detector) {
+    return config.error_at("model", "model '" + model_name + "' has kind '" + spec->kind +
+                                        "', not a detector: a detect stage needs a model of "
+                                        "kind detector or face_detector (see `framepipe models "
+                                        "list`)");
   }
 
   std::unique_ptr<DetectStage> stage(new DetectStage());
@@ -117,6 +120,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   stage->model_ = *model;
 
   FP_ASSIGN_OR_RETURN(stage->labels_, class_names(context, *spec));
+  if (face_detector && stage->labels_.empty()) stage->labels_ = {"face"};  // its one class
   std::vector<std::string> keep;
   FP_RETURN_IF_ERROR(config.read("classes", keep));
   if (!keep.empty()) {
@@ -153,6 +157,7 @@ Result<std::vector<Detection>> DetectStage::postprocess(const std::vector<cv::Ma
     }
     d.box = vision::clip_box(transform.to_source(d.box), image_size);
     if (d.box.area() <= 0) continue;
+    if (!d.keypoints.empty()) d.keypoints = transform.points_to_source(d.keypoints);
     kept.push_back(std::move(d));
   }
   kept = vision::nms_per_class(std::move(kept), nms_);

@@ -1,8 +1,13 @@
-// DetectStage: runs an object detector on each frame (prepare -> preprocess -> infer -> decode).
+// DetectStage: runs an object or face detector on each frame (prepare -> preprocess -> infer ->
+// decode).
+//
+// The model is a registry entry of kind `detector` or `face_detector`. A face detector's classes
+// are named "face" unless it has a label list; its landmarks (YuNet: 5 points), when it gives
+// any, come out in Detection::keypoints, mapped to source pixels like the boxes.
 //
 // YAML (inside `stages:`):
 //   - detect:
-//       model: yolox_nano_416    # registry name
+//       model: yolox_nano_416    # registry name (e.g. yunet_2023mar for faces)
 //       conf: 0.3                # score threshold (default: the registry's)
 //       nms: 0.45                # per-class NMS IoU (default: the registry's)
 //       classes: [person]        # keep only these class names (default: all)

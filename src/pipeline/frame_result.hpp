@@ -9,6 +9,7 @@
 #include "core/clock.hpp"
 #include "core/detection.hpp"
 #include "core/frame.hpp"
+#include "faces/face_result.hpp"
 
 namespace fp::pipeline {
 
@@ -20,6 +21,7 @@ struct FrameResult {
   bool detector_skipped = false;      // the detector did not run on it (detect_every > 1)
   bool tracked = false;               // a tracker gave its detections their track ids
   std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
+  std::vector<faces::FaceResult> faces;  // the faces stage's results, one per face detection
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;
   SteadyClock::time_point decoded_at{};  // for end-to-end latency

@@ -35,6 +35,7 @@ struct PipelineConfig {
   Profile profile;
   cv::Size detector_input_size;         // from the profile; empty: each model's own
   std::vector<std::string> overridden;  // keys set over the profile ("source.stride", "--cpus")
+  std::string gallery;                  // --gallery DIR for the faces stage; empty: its own
 };
 
 // Reads and checks a pipeline file: unknown keys, wrong types and bad values are Errors that name

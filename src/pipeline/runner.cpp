@@ -81,9 +81,10 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
                         YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
     std::string name = entry.type;
     FP_RETURN_IF_ERROR(map.read("name", name));
-    FP_ASSIGN_OR_RETURN(auto stage,
-                        create_stage(entry.type, StageContext{map, registry, models,
-                                                              config.detector_input_size, name}));
+    FP_ASSIGN_OR_RETURN(
+        auto stage,
+        create_stage(entry.type, StageContext{map, registry, models, config.detector_input_size,
+                                              name, config.gallery}));
     if (!stage->in_order() && !stages.empty() && stages.back()->in_order()) {
       return Error(config.file + ": stage '" + name + "' comes after '" + stages.back()->name() +
                    "', which follows each stream in order (a tracker); such stages must come "
@@ -158,8 +159,8 @@ Status prepare_outputs(const RunOptions& options, const std::vector<fs::path>& o
     FP_RETURN_IF_ERROR(io::ensure_writable_dir(parent));
     if (parent != out_dir) continue;
     std::error_code ignored;
-    fs::remove(path, ignored);
-    fs::remove(io::PendingFile(path).temp_path(), ignored);
+    fs::remove_all(path, ignored);  // folders too (the face crops)
+    fs::remove_all(io::PendingFile(path).temp_path(), ignored);
   }
   return ok_status();
 }

@@ -32,6 +32,13 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
                                      {"class_id", d.class_id},
                                      {"score", std::round(d.score * 1e4) / 1e4},
                                      {"box", box_json(d.box)}};
+    if (!d.keypoints.empty()) {
+      nlohmann::ordered_json landmarks = nlohmann::ordered_json::array();
+      for (size_t i = 0; i + 1 < d.keypoints.size(); i += 2) {
+        landmarks.push_back({round2(d.keypoints[i]), round2(d.keypoints[i + 1])});
+      }
+      detection["landmarks"] = std::move(landmarks);
+    }
     if (item.tracked) {
       detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
     }

@@ -54,6 +54,7 @@ struct StageContext {
   infer::ModelPool& models;
   cv::Size detector_input_size;  // a profile's detector input when the stage names none
   std::string name;  // the stage's name in the pipeline (its type unless the YAML gives `name`)
+  std::filesystem::path gallery;  // `--gallery DIR`: overrides a faces stage's `gallery`
 };
 
 }  // namespace fp::pipeline

@@ -5,6 +5,7 @@
 
 #include "core/strings.hpp"
 #include "pipeline/detect_stage.hpp"
+#include "pipeline/faces_stage.hpp"
 #include "pipeline/track_stage.hpp"
 
 namespace fp::pipeline {
@@ -17,6 +18,7 @@ using StageFactory = Result<std::unique_ptr<Stage>> (*)(const StageContext&);
 const std::map<std::string, StageFactory>& factories() {
   static const std::map<std::string, StageFactory> table = {
       {"detect", &DetectStage::create},
+      {"faces", &FacesStage::create},
       {"track", &TrackStage::create},
   };
   return table;

@@ -11,6 +11,15 @@ Box InputTransform::to_source(const Box& box) const {
              (box.y2 - pad_y) / scale_y};
 }
 
+std::vector<float> InputTransform::points_to_source(const std::vector<float>& xy) const {
+  std::vector<float> out = xy;
+  for (size_t i = 0; i + 1 < xy.size(); i += 2) {
+    out[i] = (xy[i] - pad_x) / scale_x;
+    out[i + 1] = (xy[i + 1] - pad_y) / scale_y;
+  }
+  return out;
+}
+
 cv::Mat fit_to_input(const cv::Mat& image, cv::Size target, ResizeMode mode,
                      Interpolation interpolation, double pad_value, InputTransform* transform) {
   const int flag = interpolation == Interpolation::kArea ? cv::INTER_AREA : cv::INTER_LINEAR;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <opencv2/core/mat.hpp>
+#include <vector>
 
 #include "core/detection.hpp"
 
@@ -25,6 +26,9 @@ struct InputTransform {
   float pad_x = 0, pad_y = 0;
 
   Box to_source(const Box& box) const;
+  // Maps x, y pairs (e.g. Detection::keypoints) the same way as boxes; not clipped, since a
+  // landmark of a face cut by the frame edge may lie outside the image.
+  std::vector<float> points_to_source(const std::vector<float>& xy) const;
 };
 
 // Resizes `image` into a `target`-sized image per `mode` with `interpolation`, filling the border

@@ -1,0 +1,306 @@
+#include "pipeline/faces_stage.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "pipeline/detect_stage.hpp"
+#include "pipeline/face_sinks.hpp"
+#include "vision/face_align.hpp"
+
+namespace fp::pipeline {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const cv::Size kFaceSize{112, 112};
+
+Status read_unit_interval(const YamlMap& config, const char* key, double& value) {
+  FP_RETURN_IF_ERROR(config.read(key, value));
+  if (!(value >= -1 && value <= 1)) {
+    return config.error_at(key, "'" + std::string(key) + "' must be a cosine from -1 to 1");
+  }
+  return ok_status();
+}
+
+Status read_quality(const YamlMap& config, faces::QualityOptions& quality) {
+  FP_RETURN_IF_ERROR(config.read("min_face_size", quality.min_face_size));
+  if (quality.min_face_size < 1 || quality.min_face_size > 4096) {
+    return config.error_at("min_face_size", "'min_face_size' must be from 1 to 4096 pixels");
+  }
+  FP_RETURN_IF_ERROR(config.read("min_score", quality.min_score));
+  if (!(quality.min_score >= 0 && quality.min_score <= 1)) {
+    return config.error_at("min_score", "'min_score' must be from 0 to 1");
+  }
+  FP_RETURN_IF_ERROR(config.read("min_sharpness", quality.min_sharpness));
+  if (!(quality.min_sharpness >= 0)) {
+    return config.error_at("min_sharpness", "'min_sharpness' must be 0 or more");
+  }
+  return ok_status();
+}
+
+bool is_image_file(const fs::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" ||
+         ext == ".tif" || ext == ".tiff";
+}
+
+std::vector<fs::path> sorted_entries(const fs::path& dir) {
+  std::vector<fs::path> entries;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) entries.push_back(entry.path());
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+}  // namespace
+
+cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
+  if (!face.keypoints.empty()) return vision::align_face(image, face.keypoints, kFaceSize);
+  const cv::Rect box(cv::Point(static_cast<int>(face.box.x1), static_cast<int>(face.box.y1)),
+                     cv::Point(static_cast<int>(face.box.x2), static_cast<int>(face.box.y2)));
+  const cv::Rect inside = box & cv::Rect(0, 0, image.cols, image.rows);
+  if (inside.width < 2 || inside.height < 2) return {};
+  cv::Mat resized;
+  cv::resize(image(inside), resized, kFaceSize, 0, 0, cv::INTER_LINEAR);
+  return resized;
+}
+
+Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
+  const YamlMap& config = context.config;
+  FP_RETURN_IF_ERROR(
+      config.check_keys({"name", "embedder", "min_face_size", "min_score", "min_sharpness",
+                         "max_batch", "max_delay_us", "identity_threshold", "gallery",
+                         "gallery_threshold", "gallery_detector", "crops", "thumbs"}));
+  std::unique_ptr<FacesStage> stage(new FacesStage());
+  stage->name_ = context.name;
+  FP_RETURN_IF_ERROR(read_quality(config, stage->quality_));
+  FaceOutputOptions& outputs = stage->outputs_;
+  FP_RETURN_IF_ERROR(read_unit_interval(config, "identity_threshold", outputs.identity_threshold));
+  FP_RETURN_IF_ERROR(read_unit_interval(config, "gallery_threshold", outputs.gallery_threshold));
+  FP_RETURN_IF_ERROR(config.read("crops", outputs.crops));
+  FP_RETURN_IF_ERROR(config.read("thumbs", outputs.thumbs));
+
+  std::string embedder = "mobilefacenet_128d";
+  FP_RETURN_IF_ERROR(config.read("embedder", embedder));
+  auto spec = context.registry.find(embedder);
+  if (!spec.ok()) return config.error_at("embedder", spec.error().message());
+  if (spec->kind != "embedder") {
+    return config.error_at("embedder",
+                           "model '" + embedder + "' is a " + spec->kind + ", not an embedder");
+  }
+  vision::Normalization& norm = stage->normalization_;
+  norm.swap_rb = spec->preprocess.swap_rb;
+  std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean), norm.mean.begin());
+  std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std), norm.std.begin());
+
+  infer::ModelRequest request;
+  request.name = embedder;
+  FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
+  if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {
+    return config.error_at("max_batch", "'max_batch' must be from 1 to 64");
+  }
+  int64_t delay = request.max_delay.count();
+  FP_RETURN_IF_ERROR(config.read("max_delay_us", delay));
+  if (delay < 0 || delay > 10'000'000) {
+    return config.error_at("max_delay_us", "'max_delay_us' must be from 0 to 10000000");
+  }
+  request.max_delay = std::chrono::microseconds(delay);
+  auto model = context.models.get(request);
+  if (!model.ok()) return config.error_at("embedder", model.error().message());
+  stage->embedder_ = *model;
+
+  std::string gallery = context.gallery.string();
+  if (gallery.empty()) FP_RETURN_IF_ERROR(config.read("gallery", gallery));
+  std::string detector = "yunet_2023mar";
+  FP_RETURN_IF_ERROR(config.read("gallery_detector", detector));
+  auto detector_spec = context.registry.find(detector);
+  if (!detector_spec.ok()) {
+    return config.error_at("gallery_detector", detector_spec.error().message());
+  }
+  if (detector_spec->kind != "face_detector") {
+    return config.error_at("gallery_detector", "model '" + detector + "' is a " +
+                                                   detector_spec->kind + ", not a face detector");
+  }
+  if (!gallery.empty()) {
+    const Status loaded = stage->load_gallery(context, gallery, detector);
+    if (!loaded.ok()) {
+      if (!context.gallery.empty()) return loaded.error().with_context("--gallery");
+      return config.error_at("gallery", loaded.error().message());
+    }
+  }
+  return std::unique_ptr<Stage>(std::move(stage));
+}
+
+Result<faces::Embedding> FacesStage::embed(const cv::Mat& aligned) {
+  FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
+                      embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
+  const cv::Mat flat = outputs.at(0).reshape(1, 1);
+  faces::Embedding embedding(flat.begin<float>(), flat.end<float>());
+  if (!faces::l2_normalize(embedding)) embedding.clear();
+  return embedding;
+}
+
+// The gallery: DIR/<person>/<photo>. Each photo's largest face is embedded. Unreadable photos,
+// photos without a face and people without a usable photo are reported (run.json, warnings);
+// a gallery where no photo gives a face is an error.
+Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir,
+                                const std::string& detector) {
+  if (!fs::is_directory(dir)) {
+    return Error("gallery " + dir.string() +
+                 " is not a folder (expected one sub-folder per person)");
+  }
+  const YAML::Node node = YAML::Load("model: " + detector);
+  FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(node, context.config.where(), "gallery_detector"));
+  FP_ASSIGN_OR_RETURN(
+      auto stage, DetectStage::create(StageContext{
+                      map, context.registry, context.models, cv::Size(), "gallery_detector", {}}));
+  gallery_ = std::make_unique<faces::Gallery>();
+  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
+  nlohmann::ordered_json people = nlohmann::ordered_json::object();
+  auto problem = [&](const fs::path& path, const std::string& what) {
+    spdlog::warn("gallery: {}: {}", path.string(), what);
+    problems.push_back({{"path", path.string()}, {"problem", what}});
+  };
+  for (const fs::path& person_dir : sorted_entries(dir)) {
+    if (!fs::is_directory(person_dir)) continue;
+    const std::string person = person_dir.filename().string();
+    int photos = 0;
+    for (const fs::path& photo : sorted_entries(person_dir)) {
+      if (!is_image_file(photo)) continue;
+      FrameResult item;
+      item.frame.image = cv::imread(photo.string(), cv::IMREAD_COLOR);
+      if (item.frame.image.empty()) {
+        problem(photo, "unreadable image");
+        continue;
+      }
+      FP_RETURN_IF_ERROR(stage->process(item));
+      if (item.detections.empty()) {
+        problem(photo, "no face found");
+        continue;
+      }
+      const auto largest = std::max_element(
+          item.detections.begin(), item.detections.end(),
+          [](const Detection& a, const Detection& b) { return a.box.area() < b.box.area(); });
+      const cv::Mat aligned = face_crop(item.frame.image, *largest);
+      if (aligned.empty()) {
+        problem(photo, "face could not be aligned");
+        continue;
+      }
+      FP_ASSIGN_OR_RETURN(faces::Embedding embedding, embed(aligned));
+      if (embedding.empty()) {
+        problem(photo, "zero-norm embedding");
+        continue;
+      }
+      gallery_->add(person, std::move(embedding));
+      ++photos;
+    }
+    if (photos == 0) problem(person_dir, "no usable photo: this person cannot be matched");
+    people[person] = photos;
+  }
+  if (gallery_->size() == 0) {
+    return Error("gallery " + dir.string() +
+                 ": no face found in any photo (expected DIR/<person>/<photo>.jpg)");
+  }
+  gallery_report_ = {{"dir", dir.string()}, {"photos_by_person", people}, {"problems", problems}};
+  return ok_status();
+}
+
+void FacesStage::count(const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  ++faces_;
+  if (reason.empty()) {
+    ++embedded_;
+  } else {
+    ++skipped_[reason];
+  }
+}
+
+Status FacesStage::process(FrameResult& item) {
+  auto start = SteadyClock::now();
+  const cv::Mat& image = item.frame.image;
+  const bool bad_frame = !item.detections.empty() && faces::is_bad_source_frame(image);
+  std::vector<std::shared_ptr<infer::InferenceRequest>> requests(item.detections.size());
+  item.faces.assign(item.detections.size(), faces::FaceResult{});
+  for (size_t i = 0; i < item.detections.size(); ++i) {
+    faces::FaceResult& face = item.faces[i];
+    const Detection& d = item.detections[i];
+    face.detection = i;
+    if (bad_frame) {
+      face.skip_reason = "bad_source_frame";
+      continue;
+    }
+    if (auto reason = faces::pre_embedding_skip(d.box, image.size(), d.score, quality_)) {
+      face.skip_reason = *reason;
+      continue;
+    }
+    face.aligned = face_crop(image, d);
+    if (face.aligned.empty()) {
+      face.skip_reason = "invalid_bbox";
+      continue;
+    }
+    face.sharpness = faces::sharpness(face.aligned);
+    face.quality = faces::face_quality(d.score, d.box, face.sharpness);
+    if (face.sharpness < quality_.min_sharpness) {
+      face.skip_reason = "blurry";
+      continue;
+    }
+    requests[i] = embedder_->batcher().submit(vision::make_blob(face.aligned, normalization_));
+  }
+  item.add_timing(name_ + ".align", start);
+
+  start = SteadyClock::now();
+  Status failed = ok_status();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!requests[i]) continue;
+    Result<infer::Outputs> outputs = requests[i]->wait();  // every request is waited for
+    if (!outputs.ok()) {
+      if (failed.ok()) failed = outputs.error().with_context("embedder");
+      continue;
+    }
+    const cv::Mat flat = outputs->at(0).reshape(1, 1);
+    faces::FaceResult& face = item.faces[i];
+    face.embedding.assign(flat.begin<float>(), flat.end<float>());
+    if (!faces::l2_normalize(face.embedding)) {
+      face.embedding.clear();
+      face.skip_reason = "zero_norm_embedding";
+    }
+  }
+  item.add_timing(name_ + ".embed", start);
+  FP_RETURN_IF_ERROR(failed);
+  for (const faces::FaceResult& face : item.faces) count(face.skip_reason);
+  return ok_status();
+}
+
+std::vector<fs::path> FacesStage::output_paths(const OutputLayout& layout) const {
+  return FaceOutputsSink::planned_paths(layout.dir);
+}
+
+Result<std::vector<std::unique_ptr<Sink>>> FacesStage::open_sinks(const OutputLayout& layout) {
+  std::vector<std::unique_ptr<Sink>> sinks;
+  FP_ASSIGN_OR_RETURN(auto sink, FaceOutputsSink::open(layout.dir, outputs_, gallery_.get()));
+  sinks.push_back(std::move(sink));
+  return sinks;
+}
+
+nlohmann::ordered_json FacesStage::report() const {
+  std::lock_guard lock(mutex_);
+  const nlohmann::ordered_json batcher = embedder_->batcher().report();
+  nlohmann::ordered_json r{{"embedder", embedder_->spec().name},
+                           {"faces", faces_},
+                           {"embedded", embedded_},
+                           {"skipped", skipped_},
+                           {"embedder_invocations", batcher["batches"]},
+                           {"faces_per_invocation",
+                            batcher["batches"].get<int64_t>() > 0
+                                ? static_cast<double>(embedded_) / batcher["batches"].get<double>()
+                                : 0.0}};
+  if (gallery_) r["gallery"] = gallery_report_;
+  return r;
+}
+
+}  // namespace fp::pipeline

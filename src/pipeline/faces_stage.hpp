@@ -1,0 +1,76 @@
+// FacesStage: checks, aligns and embeds every face a face detector found (src/faces).
+//
+// YAML (after a `detect` stage running a face detector such as yunet_2023mar):
+//   - faces:
+//       embedder: mobilefacenet_128d  # registry name of the face embedder
+//       min_face_size: 20         # smaller faces (shorter side, source px) are skipped: too_small
+//       min_score: 0.7            # faces the detector is less sure of are skipped: low_confidence
+//       min_sharpness: 40         # Laplacian variance of the aligned crop below it: blurry
+//       max_batch: 4              # faces per embedder call, across faces, frames and streams
+//       max_delay_us: 2000        # longest a face waits for its batch to fill
+//       identity_threshold: 0.45  # cosine similarity at which tracks/faces join one identity
+//       gallery: people/          # sub-folder per person with their photos (--gallery overrides)
+//       gallery_threshold: 0.45   # least similarity for a gallery match
+//       gallery_detector: yunet_2023mar  # finds the faces in the gallery photos
+//       crops: true               # write each aligned face to crops/
+//       thumbs: true              # write the best face of each track (or lone face) to thumbs/
+//
+// Every face ends with an embedding or a skip reason: bad_source_frame (the frame decoded black
+// or uniform), invalid_bbox (box or landmarks unusable), too_small, low_confidence, blurry,
+// zero_norm_embedding. Faces are aligned to the ArcFace template from their 5 landmarks (boxes-only
+// detectors: the box is cropped and resized). All faces of a frame are submitted to the
+// embedder's Batcher at once, so they batch with each other and with other frames in flight.
+//
+// Outputs (face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "faces/gallery.hpp"
+#include "faces/quality.hpp"
+#include "pipeline/face_sinks.hpp"
+#include "pipeline/stage.hpp"
+#include "vision/blob.hpp"
+
+namespace fp::pipeline {
+
+class FacesStage : public Stage {
+ public:
+  static Result<std::unique_ptr<Stage>> create(const StageContext& context);
+
+  const std::string& name() const override { return name_; }
+  Status process(FrameResult& item) override;
+  std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
+  Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
+  nlohmann::ordered_json report() const override;
+
+  // One face image (already aligned, 112x112 BGR) through the embedder, L2-normalised; empty
+  // when its norm is zero.
+  Result<faces::Embedding> embed(const cv::Mat& aligned);
+
+ private:
+  FacesStage() = default;
+  Status load_gallery(const StageContext& context, const std::filesystem::path& dir,
+                      const std::string& detector);
+  void count(const std::string& reason);
+
+  std::string name_;
+  infer::PooledModel* embedder_ = nullptr;  // owned by the run's ModelPool
+  vision::Normalization normalization_;
+  faces::QualityOptions quality_;
+  FaceOutputOptions outputs_;
+  std::unique_ptr<faces::Gallery> gallery_;  // null without a gallery
+  nlohmann::ordered_json gallery_report_;
+
+  mutable std::mutex mutex_;  // guards the counters (process() runs on several threads)
+  int64_t faces_ = 0, embedded_ = 0;
+  std::map<std::string, int64_t> skipped_;
+};
+
+// The face image the embedder gets: aligned from 5 landmarks, or for a boxes-only detector the
+// box cropped and resized; empty when neither works.
+cv::Mat face_crop(const cv::Mat& image, const Detection& face);
+
+}  // namespace fp::pipeline

@@ -1,0 +1,38 @@
+// Face alignment for face embedders: warps a face so that its 5 landmarks land on the ArcFace
+// template, the crop that ArcFace-style embedders (MobileFaceNet, SFace) were trained on.
+#pragma once
+
+#include <array>
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/matx.hpp>
+#include <optional>
+#include <vector>
+
+namespace fp::vision {
+
+// The 5 ArcFace landmarks in a 112x112 crop, in YuNet's order: right eye, left eye, nose, right
+// and left mouth corner (the subject's right, on the image's left).
+const std::array<cv::Point2d, 5>& arcface_template();
+
+// The similarity transform (rotation, uniform scale, shift: x' = A x + t with
+// A = [a -b; b a]) that maps `keypoints` (10 floats: 5 x, y pairs, as Detection::keypoints) onto
+// the template scaled to `size` (112x112 unscaled), as a 2x3 matrix for cv::warpAffine.
+//
+// It is the least-squares fit over all five points, in closed form (centre both sets, then
+// a, b from their dot and cross products). This is the model of cv::estimateAffinePartial2D and
+// what its refinement converges to when all five points are inliers (the usual case for a
+// detected face); it is computed here because framepipe does not link OpenCV's calib3d, and it
+// is deterministic and never drops a landmark as an outlier.
+//
+// std::nullopt when the keypoints are not 10 finite numbers or are all (nearly) at one point, so
+// that no rotation or scale can be estimated.
+std::optional<cv::Matx23d> face_alignment_transform(const std::vector<float>& keypoints,
+                                                    cv::Size size = {112, 112});
+
+// `image` warped by face_alignment_transform() into a `size` crop (bilinear, black outside the
+// image): the input a face embedder expects. An empty Mat when the transform cannot be estimated
+// (see above) or `image` is empty.
+cv::Mat align_face(const cv::Mat& image, const std::vector<float>& keypoints,
+                   cv::Size size = {112, 112});
+
+}  // namespace fp::vision
