@@ -5,9 +5,9 @@
 //       embedder: mobilefacenet_128d  # registry name of the face embedder
 //       min_face_size: 20         # smaller faces (shorter side, source px) are skipped: too_small
 //       min_score: 0.7            # faces the detector is less sure of are skipped: low_confidence
-//       min_sharpness: 40         # Laplacian variance of the aligned crop below it: blurry
+//       min_sharpness: 15         # Laplacian variance of the aligned crop below it: blurry
 //       max_batch: 4              # faces per embedder call, across faces, frames and streams
-//       max_delay_us: 2000        # longest a face waits for its batch to fill
+//       max_delay_us: 100000      # longest a face waits for its batch to fill
 //       identity_threshold: 0.45  # cosine similarity at which tracks/faces join one identity
 //       gallery: people/          # sub-folder per person with their photos (--gallery overrides)
 //       gallery_threshold: 0.45   # least similarity for a gallery match

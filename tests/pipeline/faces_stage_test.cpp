@@ -1,0 +1,278 @@
+// The face harvest end to end on the shared photos and clips: counts, names from a gallery,
+// identities, batching, outputs, and bad input.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <opencv2/imgcodecs.hpp>
+#include <set>
+
+#include "test_support.hpp"
+
+namespace fp::test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::string kPhotos = (source_dir() / "examples/photos.yaml").string();
+const std::string kFaces = (source_dir() / "examples/faces.yaml").string();
+
+void copy_photo(const std::string& name, const fs::path& to_dir) {
+  fs::create_directories(to_dir);
+  fs::copy_file(media_path("images/" + name), to_dir / name);
+}
+
+// A gallery of one photo each of Obama and Biden (MEDIA.md identities A and B).
+void make_gallery(const fs::path& dir) {
+  copy_photo("obama.jpg", dir / "Obama");
+  copy_photo("biden.jpg", dir / "Biden");
+}
+
+// MEDIA.md places faces by the left edge of their box.
+double left_x(const json& row) { return row["box"][0].get<double>(); }
+
+// The face of `file` whose box starts nearest `x`.
+const json* face_near(const std::vector<json>& rows, const std::string& file, double x) {
+  const json* best = nullptr;
+  for (const json& row : rows) {
+    if (fs::path(row["file"].get<std::string>()).filename() != file) continue;
+    if (best == nullptr || std::abs(left_x(row) - x) < std::abs(left_x(*best) - x)) best = &row;
+  }
+  return best;
+}
+
+class FacePhotos : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    for (const char* name : {"obama.jpg", "obama2.jpg", "biden.jpg", "two_people.jpg",
+                             "obama_and_biden.jpg", "lena.jpg"}) {
+      copy_photo(name, *dir_ / "photos");
+    }
+    make_gallery(*dir_ / "gallery");
+    result_ = run_framepipe({"run", kPhotos, (*dir_ / "photos").string(), "--out",
+                             (*dir_ / "out").string(), "--gallery", (*dir_ / "gallery").string(),
+                             "--no-progress"});
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  fs::path out() const { return *dir_ / "out"; }
+
+  static TempDir* dir_;
+  static CommandResult result_;
+};
+TempDir* FacePhotos::dir_ = nullptr;
+CommandResult FacePhotos::result_;
+
+TEST_F(FacePhotos, CountsNamesAndIdentitiesMatchTheReference) {
+  ASSERT_EQ(result_.exit_code, 0) << result_.output;
+  const std::vector<json> rows = read_jsonl(out() / "faces.jsonl");
+  std::map<std::string, int> per_photo;
+  for (const json& row : rows) {
+    ASSERT_FALSE(row.contains("skipped")) << row;
+    ++per_photo[fs::path(row["file"].get<std::string>()).filename().string()];
+  }
+  // MODELS.md: 1 face in lena, 2 in two_people, 3 in obama_and_biden.
+  EXPECT_EQ(per_photo["lena.jpg"], 1);
+  EXPECT_EQ(per_photo["two_people.jpg"], 2);
+  EXPECT_EQ(per_photo["obama_and_biden.jpg"], 3);
+  EXPECT_EQ(per_photo["obama.jpg"], 1);
+
+  // MEDIA.md: who is where.
+  const std::vector<std::tuple<std::string, double, std::string>> expected = {
+      {"obama.jpg", 0, "Obama"},
+      {"obama2.jpg", 0, "Obama"},
+      {"two_people.jpg", 239, "Obama"},
+      {"obama_and_biden.jpg", 1141, "Obama"},
+      {"biden.jpg", 0, "Biden"},
+      {"two_people.jpg", 786, "Biden"},
+      {"obama_and_biden.jpg", 765, "Biden"},
+      {"obama_and_biden.jpg", 1618, ""},
+      {"lena.jpg", 0, ""}};
+  std::map<std::string, std::set<int>> identities_of;
+  std::set<int> others;
+  for (const auto& [file, x, person] : expected) {
+    const json* face = face_near(rows, file, x);
+    ASSERT_NE(face, nullptr) << file;
+    if (x > 0) EXPECT_NEAR(left_x(*face), x, 15) << file;
+    if (person.empty()) {
+      EXPECT_TRUE((*face)["gallery"].is_null()) << file << " " << *face;
+      others.insert((*face)["identity"].get<int>());
+    } else {
+      ASSERT_TRUE((*face)["gallery"].is_object()) << file << " " << x;
+      EXPECT_EQ((*face)["gallery"]["person"], person) << file << " " << x;
+      identities_of[person].insert((*face)["identity"].get<int>());
+    }
+    ASSERT_EQ((*face)["embedding"].size(), 128u);
+    double norm = 0;
+    for (const json& v : (*face)["embedding"]) norm += v.get<double>() * v.get<double>();
+    EXPECT_NEAR(norm, 1.0, 1e-4);
+  }
+  // Every Obama face in one identity and every Biden face in another, with nothing else in either.
+  ASSERT_EQ(identities_of["Obama"].size(), 1u);
+  ASSERT_EQ(identities_of["Biden"].size(), 1u);
+  const int obama = *identities_of["Obama"].begin();
+  const int biden = *identities_of["Biden"].begin();
+  EXPECT_NE(obama, biden);
+  EXPECT_EQ(others.count(obama) + others.count(biden), 0u);
+
+  const json identities = json::parse(read_file(out() / "identities.json"))["identities"];
+  std::map<int, json> by_id;
+  for (const json& identity : identities) by_id[identity["identity"]] = identity;
+  EXPECT_EQ(by_id[obama]["faces"], 4);
+  EXPECT_EQ(by_id[biden]["faces"], 3);
+  EXPECT_EQ(by_id[obama]["gallery"]["person"], "Obama");
+  EXPECT_EQ(by_id[biden]["gallery"]["person"], "Biden");
+  EXPECT_TRUE(fs::exists(out() / by_id[obama]["thumbnail"].get<std::string>()));
+}
+
+TEST_F(FacePhotos, CropsAreAlignedFacesAndTheReportCountsThem) {
+  ASSERT_EQ(result_.exit_code, 0) << result_.output;
+  const std::vector<json> rows = read_jsonl(out() / "faces.jsonl");
+  ASSERT_FALSE(rows.empty());
+  for (const json& row : rows) {
+    const cv::Mat crop = cv::imread((out() / row["crop"].get<std::string>()).string());
+    ASSERT_FALSE(crop.empty()) << row["crop"];
+    EXPECT_EQ(crop.cols, 112);
+    EXPECT_EQ(crop.rows, 112);
+  }
+  const json report = json::parse(read_file(out() / "run.json"));
+  const json& faces = report["stages"][1];
+  EXPECT_EQ(faces["faces"], rows.size());
+  EXPECT_EQ(faces["embedded"], rows.size());
+  EXPECT_EQ(faces["gallery"]["photos_by_person"]["Obama"], 1);
+  EXPECT_FALSE(fs::exists(out() / ".faces.rows.partial"));
+  EXPECT_FALSE(fs::exists(out() / "crops.partial"));
+}
+
+TEST(FaceVideo, HamiltonFacesAreBatchedTrackedAndGroupedIntoFewIdentities) {
+  TempDir out;
+  const auto r = run_framepipe({"run", kFaces, media_path("video/short_hamilton_clip.mp4").string(),
+                                "--out", out.path().string(), "--stride", "2", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<json> rows = read_jsonl(out / "faces.jsonl");
+  const std::set<std::string> reasons = {"bad_source_frame", "invalid_bbox",
+                                         "too_small",        "blurry",
+                                         "low_confidence",   "zero_norm_embedding"};
+  int embedded = 0;
+  std::set<int64_t> tracks;
+  for (const json& row : rows) {
+    ASSERT_TRUE(row.contains("track_id")) << row;
+    if (row.contains("skipped")) {
+      EXPECT_EQ(reasons.count(row["skipped"].get<std::string>()), 1u) << row;
+      EXPECT_FALSE(row.contains("embedding"));
+      continue;
+    }
+    ++embedded;
+    EXPECT_EQ(row["embedding"].size(), 128u);
+    if (!row["track_id"].is_null()) tracks.insert(row["track_id"].get<int64_t>());
+  }
+  EXPECT_GT(embedded, 100);
+  const json report = json::parse(read_file(out / "run.json"));
+  const json& faces = report["stages"][1];
+  EXPECT_EQ(faces["embedded"], embedded);
+  // Batched: at least two faces per embedder call on average.
+  EXPECT_LE(2 * faces["embedder_invocations"].get<int>(), embedded) << faces;
+  // The 2-3 people of the clip: a few identities, not one per track.
+  const json identities = json::parse(read_file(out / "identities.json"))["identities"];
+  EXPECT_GE(tracks.size(), 3u);
+  EXPECT_LE(identities.size(), 6u);
+  EXPECT_LT(identities.size(), tracks.size());
+  for (const json& identity : identities) {
+    if (identity["tracks"].empty()) continue;
+    EXPECT_TRUE(fs::exists(out / identity["thumbnail"].get<std::string>())) << identity;
+  }
+}
+
+TEST(FaceVideoBadInput, AVideoWithoutFacesGivesCompleteEmptyOutputs) {
+  TempDir dir;
+  const fs::path video = dir / "black.mp4";
+  const auto made = run_program({"ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
+                                 "color=black:size=320x240:duration=1:rate=10", "-c:v", "libx264",
+                                 "-pix_fmt", "yuv420p", video.string()});
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  const auto r = run_framepipe(
+      {"run", kFaces, video.string(), "--out", (dir / "out").string(), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(read_jsonl(dir / "out" / "faces.jsonl").empty());
+  EXPECT_TRUE(json::parse(read_file(dir / "out" / "identities.json"))["identities"].empty());
+  EXPECT_EQ(read_jsonl(dir / "out" / "detections.jsonl").size(), 10u);
+}
+
+TEST(FacePhotosBadInput, GalleryProblemsAreReportedAndAnEmptyGalleryIsAnError) {
+  TempDir dir;
+  copy_photo("lena.jpg", dir / "photos");
+  // A gallery with one good person, a person whose only photo has no face, and an unreadable file.
+  copy_photo("obama.jpg", dir / "gallery" / "Obama");
+  fs::create_directories(dir / "gallery" / "Nobody");
+  cv::imwrite((dir / "gallery" / "Nobody" / "grey.png").string(),
+              cv::Mat(200, 200, CV_8UC3, cv::Scalar(90, 90, 90)));
+  write_file(dir / "gallery" / "Obama" / "broken.jpg", "not a jpeg");
+  auto r =
+      run_framepipe({"run", kPhotos, (dir / "photos").string(), "--out", (dir / "out").string(),
+                     "--gallery", (dir / "gallery").string(), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("broken.jpg: unreadable image"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("grey.png: no face found"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Nobody: no usable photo"), std::string::npos) << r.output;
+  const json gallery = json::parse(read_file(dir / "out" / "run.json"))["stages"][1]["gallery"];
+  EXPECT_EQ(gallery["photos_by_person"]["Obama"], 1);
+  EXPECT_EQ(gallery["photos_by_person"]["Nobody"], 0);
+  EXPECT_EQ(gallery["problems"].size(), 3u);
+
+  // Only faceless photos: nothing can be matched, so the run does not start.
+  fs::remove_all(dir / "gallery" / "Obama");
+  r = run_framepipe({"run", kPhotos, (dir / "photos").string(), "--out", (dir / "out2").string(),
+                     "--gallery", (dir / "gallery").string(), "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--gallery: gallery"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("no face found in any photo"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out2" / "faces.jsonl"));
+
+  r = run_framepipe({"run", kPhotos, (dir / "photos").string(), "--out", (dir / "out3").string(),
+                     "--gallery", (dir / "nowhere").string(), "--no-progress"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is not a folder"), std::string::npos) << r.output;
+}
+
+TEST(FacePhotosBadInput, FacesCutByTheImageBorderAreEmbeddedOrSkippedNeverACrash) {
+  TempDir dir;
+  // lena's face is at x 209..352: cut the image through it, and keep only a sliver of it.
+  const cv::Mat lena = cv::imread(media_path("images/lena.jpg").string());
+  fs::create_directories(dir / "photos");
+  cv::imwrite((dir / "photos" / "cut_half.png").string(), lena(cv::Rect(280, 0, 232, 512)));
+  cv::imwrite((dir / "photos" / "cut_top.png").string(), lena(cv::Rect(0, 300, 512, 212)));
+  const auto r = run_framepipe({"run", kPhotos, (dir / "photos").string(), "--out",
+                                (dir / "out").string(), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const json& row : read_jsonl(dir / "out" / "faces.jsonl")) {
+    EXPECT_TRUE(row.contains("embedding") || row.contains("skipped")) << row;
+    EXPECT_GE(row["box"][0].get<double>(), 0);
+  }
+}
+
+TEST(FacesStageBadInput, BadSettingsNameFileLineColumn) {
+  TempDir dir;
+  const std::string head = "name: f\nstages:\n  - detect:\n      model: yunet_2023mar\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {head + "  - faces:\n      embedder: yolox_nano_416\n",
+       "6:17: model 'yolox_nano_416' is a detector, not an embedder"},
+      {head + "  - faces:\n      gallery_detector: mobilefacenet_128d\n",
+       "is a embedder, not a face detector"},
+      {head + "  - faces:\n      identity_threshold: 2\n", "'identity_threshold' must be a cosine"},
+      {head + "  - faces:\n      min_face_size: 0\n", "'min_face_size' must be from 1"},
+      {head + "  - faces:\n      min_score: -0.5\n", "'min_score' must be from 0 to 1"},
+      {head + "  - faces:\n      gallery: /nonexistent/people\n", "is not a folder"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    write_file(dir / "bad.yaml", yaml);
+    const auto r =
+        run_framepipe({"run", (dir / "bad.yaml").string(), media_path("images/lena.jpg").string(),
+                       "--out", (dir / "out").string(), "--no-progress"});
+    EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
+    EXPECT_NE(r.output.find(message), std::string::npos) << yaml << r.output;
+  }
+}
+
+}  // namespace
+}  // namespace fp::test
