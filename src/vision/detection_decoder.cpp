@@ -12,7 +12,8 @@ Result<std::unique_ptr<DetectionDecoder>> make_detection_decoder(const std::stri
   if (name == "nanodet") return std::unique_ptr<DetectionDecoder>(new NanodetDecoder());
   if (name == "yunet") return std::unique_ptr<DetectionDecoder>(new YunetDecoder());
   if (name == "ultraface") return std::unique_ptr<DetectionDecoder>(new UltrafaceDecoder());
-  return Error("unknown detection decoder '" + name + "' (known: yolox, nanodet, yunet, ultraface)");
+  return Error("unknown detection decoder '" + name +
+               "' (known: yolox, nanodet, yunet, ultraface)");
 }
 
 }  // namespace fp::vision

@@ -25,7 +25,7 @@ class DetectionDecoder {
                                                 float conf) const = 0;
 };
 
-// "yolox" or "nanodet"; an Error names the known decoders otherwise.
+// "yolox", "nanodet", "yunet" or "ultraface"; an Error names the known decoders otherwise.
 Result<std::unique_ptr<DetectionDecoder>> make_detection_decoder(const std::string& name);
 
 }  // namespace fp::vision

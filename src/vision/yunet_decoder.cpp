@@ -42,7 +42,8 @@ Result<std::vector<Detection>> YunetDecoder::decode(const std::vector<cv::Mat>& 
     for (int group = 0; group < 4; ++group) {
       const cv::Mat& out = outputs[group * kLevels + level];
       // OpenCV may hand back [1, N, k] or [N, k]; only the element count and type matter.
-      if (out.type() != CV_32F || !out.isContinuous() || out.total() != cells * kGroupWidth[group]) {
+      if (out.type() != CV_32F || !out.isContinuous() ||
+          out.total() != cells * kGroupWidth[group]) {
         return Error("YuNet output " + std::string(kGroups[group]) + std::to_string(s) + " has " +
                      std::to_string(out.total()) + " values, expected " +
                      std::to_string(cells * kGroupWidth[group]) + " for a " +

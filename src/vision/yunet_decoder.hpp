@@ -1,5 +1,6 @@
-// YuNet 2023mar decoder (libfacedetection.train / opencv_zoo face_detection_yunet_2023mar): anchor-free
-// face boxes with 5 landmarks, strides 8/16/32 (see shared MODELS.md, "2. Face detection").
+// YuNet 2023mar decoder (libfacedetection.train / opencv_zoo face_detection_yunet_2023mar):
+// anchor-free face boxes with 5 landmarks, strides 8/16/32 (see shared MODELS.md, "2. Face
+// detection").
 #pragma once
 
 #include "vision/detection_decoder.hpp"
