@@ -145,6 +145,25 @@ TEST_F(FacePhotos, CropsAreAlignedFacesAndTheReportCountsThem) {
   EXPECT_FALSE(fs::exists(out() / "crops.partial"));
 }
 
+TEST(FacePhotosUltraFace, BoxesOnlyFacesAreCroppedAndEmbedded) {
+  TempDir dir;
+  copy_photo("lena.jpg", dir / "photos");
+  copy_photo("two_people.jpg", dir / "photos");
+  write_file(dir / "ultra.yaml",
+             "name: u\nstages:\n  - detect:\n      model: ultraface_rfb_320\n"
+             "  - faces:\n      embedder: mobilefacenet_128d\n");
+  const auto r = run_framepipe({"run", (dir / "ultra.yaml").string(), (dir / "photos").string(),
+                                "--out", (dir / "out").string(), "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::vector<json> rows = read_jsonl(dir / "out" / "faces.jsonl");
+  ASSERT_EQ(rows.size(), 3u);  // MODELS.md: lena 1, two_people 2
+  for (const json& row : rows) {
+    EXPECT_FALSE(row.contains("landmarks")) << row;
+    ASSERT_TRUE(row.contains("embedding")) << row;
+    EXPECT_EQ(row["embedding"].size(), 128u);
+  }
+}
+
 TEST(FaceVideo, HamiltonFacesAreBatchedTrackedAndGroupedIntoFewIdentities) {
   TempDir out;
   const auto r = run_framepipe({"run", kFaces, media_path("video/short_hamilton_clip.mp4").string(),
