@@ -41,6 +41,8 @@ Status read_input_size(const YamlMap& config, cv::Size& size) {
   return ok_status();
 }
 
+}  // namespace
+
 Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
   FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
   if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {
@@ -54,8 +56,6 @@ Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
   request.max_delay = std::chrono::microseconds(delay);
   return ok_status();
 }
-
-}  // namespace
 
 Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
   const YamlMap& config = context.config;

@@ -35,6 +35,9 @@
 
 namespace fp::pipeline {
 
+// Reads a stage's `max_batch` and `max_delay_us` keys into `request` (kept when absent).
+Status read_batching(const YamlMap& config, infer::ModelRequest& request);
+
 class DetectStage : public Stage {
  public:
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);

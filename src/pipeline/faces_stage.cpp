@@ -104,16 +104,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   // a detector run apart: waiting 100 ms gives about 2.7 faces per call on the Hamilton clip
   // (1 to 1.4 at 2 to 10 ms). Faces are harvested, not shown live, so the latency is cheap.
   request.max_delay = std::chrono::microseconds(100'000);
-  FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
-  if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {
-    return config.error_at("max_batch", "'max_batch' must be from 1 to 64");
-  }
-  int64_t delay = request.max_delay.count();
-  FP_RETURN_IF_ERROR(config.read("max_delay_us", delay));
-  if (delay < 0 || delay > 10'000'000) {
-    return config.error_at("max_delay_us", "'max_delay_us' must be from 0 to 10000000");
-  }
-  request.max_delay = std::chrono::microseconds(delay);
+  FP_RETURN_IF_ERROR(read_batching(config, request));
   auto model = context.models.get(request);
   if (!model.ok()) return config.error_at("embedder", model.error().message());
   stage->embedder_ = *model;

@@ -6,55 +6,22 @@
 #include <map>
 #include <opencv2/imgcodecs.hpp>
 
+#include "detect_stage_suite.hpp"
 #include "pipeline/stage_registry.hpp"
 #include "test_support.hpp"
 
 namespace fp::pipeline {
 namespace {
 
-class DetectStageTest : public ::testing::Test {
+class DetectStageTest : public test::DetectStageSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto loaded = infer::ModelRegistry::load_default();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message();
-    registry_ = new infer::ModelRegistry(std::move(loaded).value());
-    pool_ = new infer::ModelPool(*registry_, {.cores = 1, .instances = 1, .threads = 1});
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete registry_;
-  }
-
-  static std::unique_ptr<Stage> make_stage(const std::string& yaml) {
-    const YAML::Node node = YAML::Load(yaml);
-    auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
-    if (!map.ok()) {
-      ADD_FAILURE() << map.error().message();
-      return nullptr;
-    }
-    auto stage = create_stage("detect", StageContext{*map, *registry_, *pool_, {}, "detect"});
-    EXPECT_TRUE(stage.ok()) << stage.error().message();
-    return stage.ok() ? std::move(stage).value() : nullptr;
-  }
-
   // Detections per class name on one of the shared sample images.
   static std::map<std::string, int> count_classes(Stage& stage, const std::string& image) {
-    FrameResult item;
-    item.frame.image = cv::imread(test::media_path("images/" + image).string());
-    EXPECT_FALSE(item.frame.image.empty()) << image;
-    const Status status = stage.process(item);
-    EXPECT_TRUE(status.ok()) << status.error().message();
     std::map<std::string, int> counts;
-    for (const Detection& d : item.detections) ++counts[d.label];
+    for (const Detection& d : detect(stage, image)) ++counts[d.label];
     return counts;
   }
-
-  static infer::ModelRegistry* registry_;
-  static infer::ModelPool* pool_;  // shared by the stages, as in a run
 };
-
-infer::ModelRegistry* DetectStageTest::registry_ = nullptr;
-infer::ModelPool* DetectStageTest::pool_ = nullptr;
 
 TEST_F(DetectStageTest, YoloxNanoMatchesModelsMdReferenceCounts) {
   auto stage = make_stage("{model: yolox_nano_416, conf: 0.3, nms: 0.45}");
@@ -117,10 +84,7 @@ TEST_F(DetectStageTest, BadStageConfigsFailWithLocation) {
       {"{model: yolox_nano_416, max_delay_us: -5}", "'max_delay_us' must be from 0"},
   };
   for (const auto& [yaml, expected] : cases) {
-    const YAML::Node node = YAML::Load(yaml);
-    auto map = YamlMap::from(node, "test.yaml", "stage 'detect'");
-    ASSERT_TRUE(map.ok());
-    auto stage = create_stage("detect", StageContext{*map, *registry_, *pool_, {}, "detect"});
+    auto stage = try_stage(yaml);
     ASSERT_FALSE(stage.ok()) << yaml;
     EXPECT_NE(stage.error().message().find(expected), std::string::npos)
         << yaml << " -> " << stage.error().message();

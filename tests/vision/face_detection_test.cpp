@@ -7,6 +7,7 @@
 #include <cmath>
 #include <opencv2/imgcodecs.hpp>
 
+#include "detect_stage_suite.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/stage_registry.hpp"
 #include "test_support.hpp"
@@ -128,49 +129,16 @@ TEST(FaceDetection, KeypointsMapToSourcePixelsLikeBoxes) {
 
 // ------------------------------------------------------------------------ the detect stage
 
-class FaceDetectionTest : public ::testing::Test {
+class FaceDetectionTest : public test::DetectStageSuite {
  protected:
-  static void SetUpTestSuite() {
-    auto loaded = infer::ModelRegistry::load_default();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message();
-    registry_ = new infer::ModelRegistry(std::move(loaded).value());
-    pool_ = new infer::ModelPool(*registry_, {.cores = 1, .instances = 1, .threads = 1});
-  }
-  static void TearDownTestSuite() {
-    delete pool_;
-    delete registry_;
-  }
-
-  static Result<std::unique_ptr<Stage>> try_stage(const std::string& yaml) {
-    const YAML::Node node = YAML::Load(yaml);
-    FP_ASSIGN_OR_RETURN(const YamlMap map, YamlMap::from(node, "test.yaml", "stage 'detect'"));
-    return create_stage("detect", StageContext{map, *registry_, *pool_, {}, "detect"});
-  }
-
-  static std::unique_ptr<Stage> make_stage(const std::string& yaml) {
-    auto stage = try_stage(yaml);
-    EXPECT_TRUE(stage.ok()) << stage.error().message();
-    return stage.ok() ? std::move(stage).value() : nullptr;
-  }
-
-  // The detections on one of the shared sample images, sorted by the box centre's x.
-  static std::vector<Detection> detect(Stage& stage, const std::string& image) {
-    FrameResult item;
-    item.frame.image = cv::imread(test::media_path("images/" + image).string());
-    EXPECT_FALSE(item.frame.image.empty()) << image;
-    const Status status = stage.process(item);
-    EXPECT_TRUE(status.ok()) << status.error().message();
-    std::sort(item.detections.begin(), item.detections.end(),
+  // The detections on one of the shared sample images, sorted by the box's left edge.
+  static std::vector<Detection> detect_sorted(pipeline::Stage& stage, const std::string& image) {
+    std::vector<Detection> detections = detect(stage, image);
+    std::sort(detections.begin(), detections.end(),
               [](const Detection& a, const Detection& b) { return a.box.x1 < b.box.x1; });
-    return item.detections;
+    return detections;
   }
-
-  static infer::ModelRegistry* registry_;
-  static infer::ModelPool* pool_;
 };
-
-infer::ModelRegistry* FaceDetectionTest::registry_ = nullptr;
-infer::ModelPool* FaceDetectionTest::pool_ = nullptr;
 
 // Landmarks in their box, eyes above the mouth corners; with `frontal`, the subject's right eye
 // and mouth corner on the image's left.
@@ -200,7 +168,7 @@ TEST_F(FaceDetectionTest, YunetMatchesModelsMdReferenceCounts) {
       {"lena.jpg", 1},       {"messi5.jpg", 1},          {"obama.jpg", 1},
       {"two_people.jpg", 2}, {"obama_and_biden.jpg", 3}, {"coco_000000001000.jpg", 12}};
   for (const auto& [image, count] : expected) {
-    const auto faces = detect(*stage, image);
+    const auto faces = detect_sorted(*stage, image);
     EXPECT_EQ(faces.size(), count) << image;
     for (const Detection& d : faces) {
       EXPECT_EQ(d.label, "face") << image;
@@ -220,7 +188,7 @@ TEST_F(FaceDetectionTest, YunetBoxesAndScoresMatchModelsMd) {
   };
   for (const Reference& ref : {Reference{"lena.jpg", 209, 182, 142, 206, 0.91f},
                                Reference{"messi5.jpg", 227, 93, 30, 38, 0.92f}}) {
-    const auto faces = detect(*stage, ref.image);
+    const auto faces = detect_sorted(*stage, ref.image);
     ASSERT_EQ(faces.size(), 1u) << ref.image;
     const Detection& d = faces.front();
     EXPECT_NEAR(d.box.x1, ref.x, 3) << ref.image;
@@ -239,7 +207,7 @@ TEST_F(FaceDetectionTest, YunetFacesAreWhereMediaMdSaysAndLandmarksAreFrontal) {
   const std::vector<std::pair<std::string, std::vector<float>>> expected = {
       {"two_people.jpg", {239, 786}}, {"obama_and_biden.jpg", {765, 1141, 1618}}};
   for (const auto& [image, xs] : expected) {
-    const auto faces = detect(*stage, image);
+    const auto faces = detect_sorted(*stage, image);
     ASSERT_EQ(faces.size(), xs.size()) << image;
     for (size_t i = 0; i < xs.size(); ++i) {
       EXPECT_NEAR(faces[i].box.x1, xs[i], 10) << image << " face " << i;
@@ -247,7 +215,7 @@ TEST_F(FaceDetectionTest, YunetFacesAreWhereMediaMdSaysAndLandmarksAreFrontal) {
     }
   }
   for (const std::string image : {"lena.jpg", "obama.jpg"}) {
-    const auto faces = detect(*stage, image);
+    const auto faces = detect_sorted(*stage, image);
     ASSERT_EQ(faces.size(), 1u) << image;
     expect_plausible_landmarks(faces.front(), /*frontal=*/true, image);
   }
@@ -262,7 +230,7 @@ TEST_F(FaceDetectionTest, UltrafaceMatchesModelsMdReferenceCountsWithoutLandmark
                                                                 {"coco_000000001000.jpg", 9},
                                                                 {"messi5.jpg", 1}};
   for (const auto& [image, count] : expected) {
-    const auto faces = detect(*stage, image);
+    const auto faces = detect_sorted(*stage, image);
     EXPECT_EQ(faces.size(), count) << image;
     for (const Detection& d : faces) {
       EXPECT_EQ(d.label, "face") << image;
@@ -270,7 +238,7 @@ TEST_F(FaceDetectionTest, UltrafaceMatchesModelsMdReferenceCountsWithoutLandmark
       EXPECT_TRUE(d.keypoints.empty()) << image;
     }
   }
-  const auto people = detect(*stage, "two_people.jpg");
+  const auto people = detect_sorted(*stage, "two_people.jpg");
   ASSERT_EQ(people.size(), 2u);
   EXPECT_NEAR(people[0].box.x1, 239, 15);  // MEDIA.md's face x, the left edge of the box
   EXPECT_NEAR(people[1].box.x1, 786, 15);
