@@ -23,14 +23,11 @@
 // Within a repeat the runs alternate, the baseline first on odd repeats, so that slow spells of a
 // shared machine hit both sides. Everything is written under a temporary folder removed at the end.
 #include <sched.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <opencv2/core/utility.hpp>
 #include <set>
@@ -39,15 +36,18 @@
 #include "child_process.hpp"
 #include "core/clock.hpp"
 #include "detection_rows.hpp"
+#include "goal_table.hpp"
 #include "media/source.hpp"
 #include "user_style_detector.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using fp::bench::ChildRun;
 using fp::bench::die;
+using fp::bench::FramepipeRun;
+using fp::bench::load_average;
 using fp::bench::median;
+using fp::bench::Metric;
 using nlohmann::ordered_json;
 
 struct Options {
@@ -61,53 +61,7 @@ struct Options {
   std::string json;
 };
 
-// A folder under /tmp, removed when the object goes away; a static one also when die() ends the
-// process.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "engine_bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) die("cannot create a temporary folder in /tmp");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// One target of the issue: a figure per repeat, judged on its median (or, for yes/no checks, on
-// every repeat).
-struct Metric {
-  int number;  // the issue's case
-  std::string what;
-  bool yes_no = false;  // values are 1 (yes) or 0 (no)
-  bool at_most = false;
-  double target = 0;
-  std::vector<double> values;
-
-  double summary() const {
-    if (!yes_no) return median(values);
-    return std::all_of(values.begin(), values.end(), [](double v) { return v == 1; }) ? 1 : 0;
-  }
-  bool met() const {
-    if (values.empty()) return false;
-    return yes_no ? summary() == 1 : (at_most ? summary() <= target : summary() >= target);
-  }
-};
-
 constexpr int kLatencyFrames = 30;
-
-// The 1-minute load average. Other work on the machine takes cores from both L and the runs, so
-// the report says how busy it was.
-double load_average() {
-  double load = 0;
-  return getloadavg(&load, 1) == 1 ? load : 0;
-}
 
 // Model inputs of the first `count` decodable frames of `video`.
 std::vector<cv::Mat> first_blobs(const fp::bench::UserStyleDetector& detector,
@@ -124,14 +78,6 @@ std::vector<cv::Mat> first_blobs(const fp::bench::UserStyleDetector& detector,
   return blobs;
 }
 
-// What run.json of one framepipe run says, with the child's own accounting.
-struct EngineRun {
-  ordered_json report;
-  ChildRun child;
-  fs::path detections;
-  double fps() const { return report["fps"].get<double>(); }
-};
-
 class EngineBench {
  public:
   EngineBench(Options options, fs::path temp)
@@ -146,9 +92,7 @@ class EngineBench {
 
  private:
   bool selected(int number) const { return options_.cases.count(number) > 0; }
-  Metric& metric(int number, const std::string& what, double target, bool at_most = false);
-  Metric& check(int number, const std::string& what);
-  void record(const std::string& figure, double value) { figures_[figure].push_back(value); }
+  void record(const std::string& figure, double value) { table_.record(figure, value); }
   // True when the rows are identical; otherwise keeps the first difference for the report.
   bool compare(const std::vector<std::string>& expected, const std::vector<std::string>& actual,
                const std::string& expected_name, const std::string& actual_name);
@@ -156,35 +100,20 @@ class EngineBench {
   double single_thread_latency_seconds();
   // run_engine() at the options' stride, with L measured just before and just after it; their
   // mean goes to *latency, so the limit follows the machine's speed during that very run.
-  EngineRun run_bracketed(const std::string& label, const std::vector<std::string>& inputs,
-                          int cpus, double* latency);
-  EngineRun run_engine(const std::string& label, const std::vector<std::string>& inputs, int cpus,
-                       int stride);
+  FramepipeRun run_bracketed(const std::string& label, const std::vector<std::string>& inputs,
+                             int cpus, double* latency);
+  FramepipeRun run_engine(const std::string& label, const std::vector<std::string>& inputs,
+                          int cpus, int stride);
   ordered_json run_baseline(const std::string& label);
-  ChildRun run_or_die(const std::vector<std::string>& argv, const std::string& label);
+  fp::bench::ChildRun run_or_die(const std::vector<std::string>& argv, const std::string& label);
 
   Options options_;
   fs::path temp_;
   fp::bench::UserStyleDetector detector_;  // the pipeline's model, for L
   std::vector<cv::Mat> latency_inputs_;
-  std::vector<Metric> metrics_;
-  std::map<std::string, std::vector<double>> figures_;  // raw figures per repeat, for the record
-  std::vector<std::string> differences_;                // first differences of failed checks
+  fp::bench::GoalTable table_;
+  std::vector<std::string> differences_;  // first differences of failed checks
 };
-
-Metric& EngineBench::metric(int number, const std::string& what, double target, bool at_most) {
-  for (Metric& m : metrics_) {
-    if (m.number == number && m.what == what) return m;
-  }
-  metrics_.push_back({number, what, false, at_most, target, {}});
-  return metrics_.back();
-}
-
-Metric& EngineBench::check(int number, const std::string& what) {
-  Metric& m = metric(number, what, 1);
-  m.yes_no = true;
-  return m;
-}
 
 bool EngineBench::compare(const std::vector<std::string>& expected,
                           const std::vector<std::string>& actual, const std::string& expected_name,
@@ -228,39 +157,23 @@ double EngineBench::single_thread_latency_seconds() {
   return median(seconds);
 }
 
-ChildRun EngineBench::run_or_die(const std::vector<std::string>& argv, const std::string& label) {
-  const fs::path log = temp_ / (label + ".log");
-  const ChildRun run = fp::bench::run_child(argv, log);
-  if (run.exit_code != 0) {
-    std::ifstream in(log);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    die(fp::bench::command_line(argv) + "\nexited with " + std::to_string(run.exit_code) +
-        "; its output ends:\n" + text.substr(text.size() > 2000 ? text.size() - 2000 : 0));
-  }
-  return run;
+fp::bench::ChildRun EngineBench::run_or_die(const std::vector<std::string>& argv,
+                                            const std::string& label) {
+  return fp::bench::run_child_or_die(argv, temp_ / (label + ".log"));
 }
 
-EngineRun EngineBench::run_engine(const std::string& label, const std::vector<std::string>& inputs,
-                                  int cpus, int stride) {
-  const fs::path out = temp_ / label;
-  std::vector<std::string> argv{options_.framepipe, "run", fp::bench::people_pipeline_path()};
-  argv.insert(argv.end(), inputs.begin(), inputs.end());
-  argv.insert(argv.end(), {"--out", out.string(), "--cpus", std::to_string(cpus), "--stride",
-                           std::to_string(stride), "--no-progress"});
-  EngineRun run;
-  run.child = run_or_die(argv, label);
-  std::ifstream report(out / "run.json");
-  run.report = ordered_json::parse(report, nullptr, false);
-  if (!run.report.is_object()) die("no readable run.json in " + out.string());
-  run.detections = out / "detections.jsonl";
-  return run;
+FramepipeRun EngineBench::run_engine(const std::string& label,
+                                     const std::vector<std::string>& inputs, int cpus, int stride) {
+  return fp::bench::run_framepipe(
+      options_.framepipe, fp::bench::people_pipeline_path(), inputs, temp_ / label,
+      {"--cpus", std::to_string(cpus), "--stride", std::to_string(stride)});
 }
 
-EngineRun EngineBench::run_bracketed(const std::string& label,
-                                     const std::vector<std::string>& inputs, int cpus,
-                                     double* latency) {
+FramepipeRun EngineBench::run_bracketed(const std::string& label,
+                                        const std::vector<std::string>& inputs, int cpus,
+                                        double* latency) {
   const double before = single_thread_latency_seconds();
-  EngineRun run = run_engine(label, inputs, cpus, options_.stride);
+  FramepipeRun run = run_engine(label, inputs, cpus, options_.stride);
   *latency = (before + single_thread_latency_seconds()) / 2;
   return run;
 }
@@ -271,10 +184,7 @@ ordered_json EngineBench::run_baseline(const std::string& label) {
       {options_.baseline, "--video", options_.video, "--stride", std::to_string(options_.stride),
        "--out", (temp_ / label).string(), "--json", summary.string()},
       label);
-  std::ifstream in(summary);
-  ordered_json j = ordered_json::parse(in, nullptr, false);
-  if (!j.is_object()) die("no readable summary " + summary.string());
-  return j;
+  return fp::bench::read_json_object(summary);
 }
 
 void EngineBench::run_repeats() {
@@ -285,18 +195,18 @@ void EngineBench::run_repeats() {
     record("L_ms", latency * 1e3);
     record("load_average", load_average());
     std::printf("repeat %d: L %.1f ms (limit(1) %.2f fps, limit(2) %.2f fps), load average %.2f\n",
-                r, latency * 1e3, 1 / latency, 2 / latency, figures_["load_average"].back());
+                r, latency * 1e3, 1 / latency, 2 / latency, table_.figure("load_average").back());
 
     ordered_json baseline;
     const bool baseline_first = r % 2 == 1;
     if (selected(2) && baseline_first) baseline = run_baseline("baseline" + tag);
-    EngineRun single;
+    FramepipeRun single;
     if (two_cores) {
       single = run_bracketed("cpus2" + tag, {options_.video}, 2, &latency);
       record("cpus2_fps", single.fps());
       record("cpus2_wall_s", single.child.wall_seconds);
       if (selected(1)) {
-        metric(1, "people --cpus 2: fps / limit(2)", 0.85)
+        table_.metric(1, "people --cpus 2: fps / limit(2)", 0.85)
             .values.push_back(single.fps() * latency / 2);
       }
       std::printf("  --cpus 2: %.2f fps (%.2f s incl. load), %.2f cores, L %.1f ms\n", single.fps(),
@@ -308,40 +218,41 @@ void EngineBench::run_repeats() {
       const double fps = baseline["fps"].get<double>();
       record("baseline_fps", fps);
       record("baseline_wall_s", baseline["wall_seconds"].get<double>());
-      metric(2, "fps / user-style baseline fps", 1.4).values.push_back(single.fps() / fps);
+      table_.metric(2, "fps / user-style baseline fps", 1.4).values.push_back(single.fps() / fps);
       const bool identical =
           compare(fp::bench::read_rows_by_stream(temp_ / ("baseline" + tag))[0],
-                  fp::bench::read_rows_by_stream(single.detections)[0], "baseline", "framepipe");
-      check(2, "detections identical to the baseline's").values.push_back(identical);
+                  fp::bench::read_rows_by_stream(single.out / "detections.jsonl")[0], "baseline",
+                  "framepipe");
+      table_.check(2, "detections identical to the baseline's").values.push_back(identical);
       std::printf("  user-style baseline: %.2f fps (%.2f s incl. load)\n", fps,
                   baseline["wall_seconds"].get<double>());
     }
     if (selected(3)) {
-      const EngineRun four =
+      const FramepipeRun four =
           run_bracketed("streams4" + tag, std::vector<std::string>(4, options_.video), 2, &latency);
       record("streams4_fps", four.fps());
-      metric(3, "4 streams --cpus 2: fps / limit(2)", 0.85)
+      table_.metric(3, "4 streams --cpus 2: fps / limit(2)", 0.85)
           .values.push_back(four.fps() * latency / 2);
-      const auto expected = fp::bench::read_rows_by_stream(single.detections)[0];
-      auto streams = fp::bench::read_rows_by_stream(four.detections);
+      const auto expected = fp::bench::read_rows_by_stream(single.out / "detections.jsonl")[0];
+      auto streams = fp::bench::read_rows_by_stream(four.out / "detections.jsonl");
       bool identical = streams.size() == 4;
       for (int s = 0; s < 4; ++s) {
         identical &= compare(expected, streams[s], "single stream", "stream " + std::to_string(s));
       }
-      check(3, "each stream identical to the single-stream run").values.push_back(identical);
+      table_.check(3, "each stream identical to the single-stream run").values.push_back(identical);
       std::printf("  4 streams --cpus 2: %.2f fps aggregate, L %.1f ms\n", four.fps(),
                   latency * 1e3);
     }
     if (selected(4)) {
-      const EngineRun one = run_bracketed("cpus1" + tag, {options_.video}, 1, &latency);
+      const FramepipeRun one = run_bracketed("cpus1" + tag, {options_.video}, 1, &latency);
       const double cores = one.report["cpu_cores_used"].get<double>();
       record("cpus1_fps", one.fps());
       record("cpus1_cores_outside", one.child.cpu_seconds / one.child.wall_seconds);
-      metric(4, "--cpus 1: CPU time / wall time", 1.05, true).values.push_back(cores);
-      metric(4, "--cpus 1: fps / limit(1)", 0.85).values.push_back(one.fps() * latency);
+      table_.metric(4, "--cpus 1: CPU time / wall time", 1.05, true).values.push_back(cores);
+      table_.metric(4, "--cpus 1: fps / limit(1)", 0.85).values.push_back(one.fps() * latency);
       std::printf(
           "  --cpus 1: %.2f fps, %.3f cores (%.3f measured from outside, incl. load), L %.1f ms\n",
-          one.fps(), cores, figures_["cpus1_cores_outside"].back(), latency * 1e3);
+          one.fps(), cores, table_.figure("cpus1_cores_outside").back(), latency * 1e3);
     }
   }
 }
@@ -357,46 +268,27 @@ void EngineBench::run_memory_case() {
   run_or_die({"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i",
               list.string(), "-c", "copy", longer.string()},
              "concat");
-  const EngineRun once = run_engine("rss-x1", {options_.video}, 2, options_.rss_stride);
-  const EngineRun ten = run_engine("rss-x10", {longer.string()}, 2, options_.rss_stride);
+  const FramepipeRun once = run_engine("rss-x1", {options_.video}, 2, options_.rss_stride);
+  const FramepipeRun ten = run_engine("rss-x10", {longer.string()}, 2, options_.rss_stride);
   const double rss1 = once.report["peak_rss_mb"].get<double>();
   const double rss10 = ten.report["peak_rss_mb"].get<double>();
   record("rss_x1_mb", rss1);
   record("rss_x10_mb", rss10);
   record("rss_x10_frames_processed", ten.report["frames_processed"].get<double>());
-  metric(5, "peak RSS 10x video / 1x", 1.10, true).values.push_back(rss10 / rss1);
+  table_.metric(5, "peak RSS 10x video / 1x", 1.10, true).values.push_back(rss10 / rss1);
   std::printf("memory (--stride %d): 1x %.0f MiB, 10x %.0f MiB (%lld frames processed)\n",
               options_.rss_stride, rss1, rss10, ten.report["frames_processed"].get<long long>());
 }
 
 void EngineBench::print_table() const {
-  std::printf("\n%-4s %-48s %-8s", "case", "what", "goal");
-  for (int r = 1; r <= options_.repeats; ++r)
-    std::printf(" %7s", ("r" + std::to_string(r)).c_str());
-  std::printf(" %7s  %s\n", "median", "met");
-  for (const Metric& m : metrics_) {
-    char goal[16] = "yes";
-    if (!m.yes_no) std::snprintf(goal, sizeof(goal), "%s %.2f", m.at_most ? "<=" : ">=", m.target);
-    std::printf("%-4d %-48s %-8s", m.number, m.what.c_str(), goal);
-    for (int r = 0; r < options_.repeats; ++r) {
-      if (r >= static_cast<int>(m.values.size())) {
-        std::printf(" %7s", "");
-      } else if (m.yes_no) {
-        std::printf(" %7s", m.values[r] == 1 ? "yes" : "no");
-      } else {
-        std::printf(" %7.3f", m.values[r]);
-      }
-    }
-    if (m.yes_no) {
-      std::printf(" %7s  %s\n", m.summary() == 1 ? "yes" : "no", m.met() ? "yes" : "NO");
-    } else {
-      std::printf(" %7.3f  %s\n", m.summary(), m.met() ? "yes" : "NO");
-    }
-  }
-  std::printf("\nmedians:");
-  for (const auto& [figure, values] : figures_)
-    std::printf(" %s %.2f", figure.c_str(), median(values));
-  std::printf("\n");
+  fp::bench::GoalTableLayout layout;
+  layout.case_column = true;
+  layout.what_width = 48;
+  layout.goal_width = 8;
+  layout.value_width = 7;
+  layout.general = false;
+  layout.goal_precision = 2;
+  table_.print(layout, options_.repeats);
   for (const std::string& d : differences_) std::printf("first difference, %s\n", d.c_str());
 }
 
@@ -405,7 +297,7 @@ void EngineBench::write_json(const std::string& path) const {
                  {"baseline", options_.baseline}, {"repeats", options_.repeats},
                  {"stride", options_.stride},     {"rss_stride", options_.rss_stride}};
   ordered_json metrics = ordered_json::array();
-  for (const Metric& m : metrics_) {
+  for (const Metric& m : table_.metrics()) {
     metrics.push_back({{"case", m.number},
                        {"what", m.what},
                        {"goal", m.yes_no ? "yes" : (m.at_most ? "<=" : ">=")},
@@ -415,7 +307,7 @@ void EngineBench::write_json(const std::string& path) const {
                        {"met", m.met()}});
   }
   j["metrics"] = std::move(metrics);
-  j["figures"] = figures_;
+  j["figures"] = table_.figures();
   j["differences"] = differences_;
   std::ofstream out(path);
   out << j.dump(2) << '\n';
@@ -454,7 +346,8 @@ int main(int argc, char** argv) {
               fs::path(options.video).filename().c_str(), options.stride, options.repeats);
   for (int c : options.cases) std::printf(" %d", c);
   std::printf("; load average %.2f on %ld cores\n", load_average(), sysconf(_SC_NPROCESSORS_ONLN));
-  static TempDir temp;  // static: removed also when die() ends the process
+  // static: removed also when die() ends the process (std::exit runs static destructors).
+  static fp::bench::TempDir temp("engine_bench");
   EngineBench bench(options, temp.path());
   bench.run_repeats();
   bench.run_memory_case();

@@ -17,7 +17,6 @@
 // machine hit both sides. `--frames N` limits both to the frames with index < N: the loop stops
 // there, framepipe gets `--end (N - 0.5) / video fps` seconds. Everything is written under a
 // temporary folder removed at the end.
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -30,7 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_support.hpp"
-#include "child_process.hpp"
+#include "goal_table.hpp"
 #include "media/source.hpp"
 #include "user_style_faces.hpp"
 
@@ -38,7 +37,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using fp::bench::die;
-using fp::bench::median;
+using fp::bench::load_average;
+using fp::bench::Metric;
 using nlohmann::ordered_json;
 
 struct Options {
@@ -49,39 +49,6 @@ struct Options {
   int64_t frames = 0;  // 0: the whole video
   int cpus = 2;
 };
-
-// A folder under /tmp, removed when the object goes away; a static one also when die() ends the
-// process.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "face_bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) die("cannot create a temporary folder in /tmp");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-// The 1-minute load average: other work on the machine slows both sides, so the report says how
-// busy it was.
-double load_average() {
-  double load = 0;
-  return getloadavg(&load, 1) == 1 ? load : 0;
-}
-
-ordered_json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  ordered_json j = ordered_json::parse(in, nullptr, false);
-  if (!j.is_object()) die("no readable JSON object in " + path.string());
-  return j;
-}
 
 // One embedded face, as faces.jsonl and the loop's JSONL both give it.
 struct EmbeddedFace {
@@ -176,25 +143,6 @@ FaceComparison compare_faces(const std::vector<EmbeddedFace>& engine,
   return c;
 }
 
-// One target of the issue: a figure per repeat, judged on its median (yes/no checks: on every
-// repeat).
-struct Metric {
-  std::string what;
-  bool yes_no = false;  // values are 1 (yes) or 0 (no)
-  bool at_most = false;
-  double target = 0;
-  std::vector<double> values;
-
-  double summary() const {
-    if (!yes_no) return median(values);
-    return std::all_of(values.begin(), values.end(), [](double v) { return v == 1; }) ? 1 : 0;
-  }
-  bool met() const {
-    if (values.empty()) return false;
-    return yes_no ? summary() == 1 : (at_most ? summary() <= target : summary() >= target);
-  }
-};
-
 // What one run gives: figures from run.json or the loop's summary, and its embedded faces.
 struct SideRun {
   double fps = 0;
@@ -214,52 +162,23 @@ class FaceBench {
   void print_table() const;
 
  private:
-  void record(const std::string& figure, double value) { figures_[figure].push_back(value); }
-  Metric& metric(const std::string& what, double target, bool at_most = false);
-  Metric& check(const std::string& what);
-  fp::bench::ChildRun run_or_die(const std::vector<std::string>& argv, const std::string& label);
+  void record(const std::string& figure, double value) { table_.record(figure, value); }
+  // The issue does not number its targets: all are case 0 of the table.
+  Metric& metric(const std::string& what, double target, bool at_most = false) {
+    return table_.metric(0, what, target, at_most);
+  }
+  Metric& check(const std::string& what) { return table_.check(0, what); }
   SideRun run_engine(const std::string& label);
   SideRun run_baseline(const std::string& label);
 
   Options options_;
   fs::path temp_;
-  std::vector<Metric> metrics_;
-  std::map<std::string, std::vector<double>> figures_;  // raw figures per repeat
-  std::vector<std::string> problems_;                   // first unmatched face per repeat
+  fp::bench::GoalTable table_;
+  std::vector<std::string> problems_;  // first unmatched face per repeat
 };
 
-Metric& FaceBench::metric(const std::string& what, double target, bool at_most) {
-  for (Metric& m : metrics_) {
-    if (m.what == what) return m;
-  }
-  metrics_.push_back({what, false, at_most, target, {}});
-  return metrics_.back();
-}
-
-Metric& FaceBench::check(const std::string& what) {
-  Metric& m = metric(what, 1);
-  m.yes_no = true;
-  return m;
-}
-
-fp::bench::ChildRun FaceBench::run_or_die(const std::vector<std::string>& argv,
-                                          const std::string& label) {
-  const fs::path log = temp_ / (label + ".log");
-  const fp::bench::ChildRun run = fp::bench::run_child(argv, log);
-  if (run.exit_code != 0) {
-    std::ifstream in(log);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    die(fp::bench::command_line(argv) + "\nexited with " + std::to_string(run.exit_code) +
-        "; its output ends:\n" + text.substr(text.size() > 2000 ? text.size() - 2000 : 0));
-  }
-  return run;
-}
-
 SideRun FaceBench::run_engine(const std::string& label) {
-  const fs::path out = temp_ / label;
-  std::vector<std::string> argv{
-      options_.framepipe, "run",    fp::bench::faces_pipeline_path(), options_.video, "--out",
-      out.string(),       "--cpus", std::to_string(options_.cpus),    "--no-progress"};
+  std::vector<std::string> options{"--cpus", std::to_string(options_.cpus)};
   if (options_.frames > 0) {
     // Half a frame before frame N, so that rounded timestamps cannot move the boundary.
     const auto source = fp::bench::value_or_die(fp::media::open_source(options_.video, {}));
@@ -267,12 +186,14 @@ SideRun FaceBench::run_engine(const std::string& label) {
     if (!(fps > 0)) die(options_.video + " has no frame rate: --frames cannot be converted");
     char end[32];
     std::snprintf(end, sizeof(end), "%.6f", (static_cast<double>(options_.frames) - 0.5) / fps);
-    argv.insert(argv.end(), {"--end", end});
+    options.insert(options.end(), {"--end", end});
   }
-  run_or_die(argv, label);
-  const ordered_json report = read_json(out / "run.json");
+  const fp::bench::FramepipeRun engine =
+      fp::bench::run_framepipe(options_.framepipe, fp::bench::faces_pipeline_path(),
+                               {options_.video}, temp_ / label, options);
+  const ordered_json& report = engine.report;
   SideRun run;
-  run.fps = report.at("fps").get<double>();
+  run.fps = engine.fps();
   run.frames = report.at("frames_processed").get<int64_t>();
   const auto stages = report.at("stages");
   const auto faces = std::find_if(stages.begin(), stages.end(), [](const ordered_json& stage) {
@@ -282,18 +203,19 @@ SideRun FaceBench::run_engine(const std::string& label) {
   run.faces = faces->at("faces").get<int64_t>();
   run.embedded = faces->at("embedded").get<int64_t>();
   run.invocations = faces->at("embedder_invocations").get<int64_t>();
-  run.embedded_faces = read_embedded_faces(out / "faces.jsonl");
+  run.embedded_faces = read_embedded_faces(engine.out / "faces.jsonl");
   return run;
 }
 
 SideRun FaceBench::run_baseline(const std::string& label) {
   const fs::path summary_path = temp_ / (label + ".json");
   const fs::path rows = temp_ / (label + ".jsonl");
-  run_or_die({options_.baseline, "--video", options_.video, "--cpus", std::to_string(options_.cpus),
-              "--frames", std::to_string(options_.frames), "--out", rows.string(), "--json",
-              summary_path.string()},
-             label);
-  const ordered_json summary = read_json(summary_path);
+  fp::bench::run_child_or_die(
+      {options_.baseline, "--video", options_.video, "--cpus", std::to_string(options_.cpus),
+       "--frames", std::to_string(options_.frames), "--out", rows.string(), "--json",
+       summary_path.string()},
+      temp_ / (label + ".log"));
+  const ordered_json summary = fp::bench::read_json_object(summary_path);
   SideRun run;
   run.fps = summary.at("fps").get<double>();
   run.frames = summary.at("frames_processed").get<int64_t>();
@@ -308,7 +230,7 @@ void FaceBench::run_repeats() {
   for (int r = 1; r <= options_.repeats; ++r) {
     const std::string tag = "-r" + std::to_string(r);
     record("load_average", load_average());
-    std::printf("repeat %d: load average %.2f\n", r, figures_["load_average"].back());
+    std::printf("repeat %d: load average %.2f\n", r, table_.figure("load_average").back());
     const bool baseline_first = r % 2 == 1;
     SideRun baseline, engine;
     if (baseline_first) baseline = run_baseline("loop" + tag);
@@ -360,31 +282,7 @@ void FaceBench::run_repeats() {
 }
 
 void FaceBench::print_table() const {
-  std::printf("\n%-50s %-9s", "what", "goal");
-  for (int r = 1; r <= options_.repeats; ++r)
-    std::printf(" %9s", ("r" + std::to_string(r)).c_str());
-  std::printf(" %9s  %s\n", "median", "met");
-  for (const Metric& m : metrics_) {
-    char goal[16] = "yes";
-    if (!m.yes_no) std::snprintf(goal, sizeof(goal), "%s %.3g", m.at_most ? "<=" : ">=", m.target);
-    std::printf("%-50s %-9s", m.what.c_str(), goal);
-    for (double v : m.values) {
-      if (m.yes_no) {
-        std::printf(" %9s", v == 1 ? "yes" : "no");
-      } else {
-        std::printf(" %9.3g", v);
-      }
-    }
-    if (m.yes_no) {
-      std::printf(" %9s  %s\n", m.summary() == 1 ? "yes" : "no", m.met() ? "yes" : "NO");
-    } else {
-      std::printf(" %9.3g  %s\n", m.summary(), m.met() ? "yes" : "NO");
-    }
-  }
-  std::printf("\nmedians:");
-  for (const auto& [figure, values] : figures_)
-    std::printf(" %s %.2f", figure.c_str(), median(values));
-  std::printf("\n");
+  table_.print(fp::bench::GoalTableLayout{}, options_.repeats);
   for (const std::string& p : problems_) std::printf("%s\n", p.c_str());
 }
 
@@ -414,7 +312,8 @@ int main(int argc, char** argv) {
   if (options.frames > 0) std::printf(", frames < %lld", static_cast<long long>(options.frames));
   std::printf(", --cpus %d, %d repeat(s); load average %.2f on %ld cores\n", options.cpus,
               options.repeats, load_average(), sysconf(_SC_NPROCESSORS_ONLN));
-  static TempDir temp;  // static: removed also when die() ends the process
+  // static: removed also when die() ends the process (std::exit runs static destructors).
+  static fp::bench::TempDir temp("face_bench");
   FaceBench bench(options, temp.path());
   bench.run_repeats();
   bench.print_table();
