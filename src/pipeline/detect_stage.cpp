@@ -57,6 +57,14 @@ Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
   return ok_status();
 }
 
+vision::Normalization normalization_of(const infer::Preprocess& preprocess) {
+  vision::Normalization norm;
+  norm.swap_rb = preprocess.swap_rb;
+  std::copy(std::begin(preprocess.mean), std::end(preprocess.mean), norm.mean.begin());
+  std::copy(std::begin(preprocess.std), std::end(preprocess.std), norm.std.begin());
+  return norm;
+}
+
 Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(
@@ -107,11 +115,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   stage->resize_ = resize_mode(spec->preprocess.resize);
   stage->interpolation_ = interpolation_mode(spec->preprocess.interpolation);
   stage->pad_value_ = spec->preprocess.pad_value;
-  stage->normalization_.swap_rb = spec->preprocess.swap_rb;
-  std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean),
-            stage->normalization_.mean.begin());
-  std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std),
-            stage->normalization_.std.begin());
+  stage->normalization_ = normalization_of(spec->preprocess);
 
   FP_RETURN_IF_ERROR(read_batching(config, request));
   request.output_names = stage->decoder_->output_names();

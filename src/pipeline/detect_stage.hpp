@@ -38,6 +38,9 @@ namespace fp::pipeline {
 // Reads a stage's `max_batch` and `max_delay_us` keys into `request` (kept when absent).
 Status read_batching(const YamlMap& config, infer::ModelRequest& request);
 
+// The tensor normalisation a registry entry's `preprocess:` asks for.
+vision::Normalization normalization_of(const infer::Preprocess& preprocess);
+
 class DetectStage : public Stage {
  public:
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);

@@ -106,14 +106,7 @@ Status FaceOutputsSink::write(const FrameResult& item) {
       row["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
     }
     row["box"] = box_json(d.box);
-    if (!d.keypoints.empty()) {
-      nlohmann::ordered_json landmarks = nlohmann::ordered_json::array();
-      for (size_t p = 0; p + 1 < d.keypoints.size(); p += 2) {
-        landmarks.push_back(
-            {std::round(d.keypoints[p] * 100) / 100, std::round(d.keypoints[p + 1] * 100) / 100});
-      }
-      row["landmarks"] = std::move(landmarks);
-    }
+    if (!d.keypoints.empty()) row["landmarks"] = landmarks_json(d.keypoints);
     row["score"] = std::round(d.score * 1e4) / 1e4;
     if (face.skipped()) {
       row["skipped"] = face.skip_reason;

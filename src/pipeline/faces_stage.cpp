@@ -93,10 +93,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
     return config.error_at("embedder",
                            "model '" + embedder + "' is a " + spec->kind + ", not an embedder");
   }
-  vision::Normalization& norm = stage->normalization_;
-  norm.swap_rb = spec->preprocess.swap_rb;
-  std::copy(std::begin(spec->preprocess.mean), std::end(spec->preprocess.mean), norm.mean.begin());
-  std::copy(std::begin(spec->preprocess.std), std::end(spec->preprocess.std), norm.std.begin());
+  stage->normalization_ = normalization_of(spec->preprocess);
 
   infer::ModelRequest request;
   request.name = embedder;

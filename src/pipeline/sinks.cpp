@@ -17,6 +17,14 @@ nlohmann::ordered_json box_json(const Box& box) {
   return {round2(box.x1), round2(box.y1), round2(box.x2), round2(box.y2)};
 }
 
+nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints) {
+  nlohmann::ordered_json landmarks = nlohmann::ordered_json::array();
+  for (size_t i = 0; i + 1 < keypoints.size(); i += 2) {
+    landmarks.push_back({round2(keypoints[i]), round2(keypoints[i + 1])});
+  }
+  return landmarks;
+}
+
 nlohmann::ordered_json detection_row(const FrameResult& item) {
   const Frame& frame = item.frame;
   nlohmann::ordered_json row{
@@ -32,13 +40,7 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
                                      {"class_id", d.class_id},
                                      {"score", std::round(d.score * 1e4) / 1e4},
                                      {"box", box_json(d.box)}};
-    if (!d.keypoints.empty()) {
-      nlohmann::ordered_json landmarks = nlohmann::ordered_json::array();
-      for (size_t i = 0; i + 1 < d.keypoints.size(); i += 2) {
-        landmarks.push_back({round2(d.keypoints[i]), round2(d.keypoints[i + 1])});
-      }
-      detection["landmarks"] = std::move(landmarks);
-    }
+    if (!d.keypoints.empty()) detection["landmarks"] = landmarks_json(d.keypoints);
     if (item.tracked) {
       detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
     }

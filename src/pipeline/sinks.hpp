@@ -41,6 +41,9 @@ std::filesystem::path stream_path(const std::filesystem::path& path, int stream)
 // [x1, y1, x2, y2] rounded to hundredths of a pixel, as every output writes boxes.
 nlohmann::ordered_json box_json(const Box& box);
 
+// [[x, y], ...] of a detection's keypoints, rounded like boxes.
+nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints);
+
 // The JSON row of one processed frame (documented in README.md, "Outputs").
 nlohmann::ordered_json detection_row(const FrameResult& item);
 

@@ -12,8 +12,6 @@ namespace {
 constexpr float kConfirmMinIou = 0.3f;
 // Step 6: a followed and a lost track closer than this are one object twice.
 constexpr float kDuplicateIou = 0.85f;
-// Time comparisons allow for rounding in frame timestamps.
-constexpr double kTimeSlack = 1e-6;
 
 }  // namespace
 
@@ -138,7 +136,7 @@ void ByteTracker::end_lost_tracks(double time) {
   std::vector<bool> dropped(tracks_.size(), false);
   for (size_t t = 0; t < tracks_.size(); ++t) {
     const Track& track = tracks_[t];
-    dropped[t] = track.lost && time - track.last_seen > options_.lost_seconds + kTimeSlack;
+    dropped[t] = track.lost && lost_too_long(time, track.last_seen, options_.lost_seconds);
   }
   drop(dropped);
 }

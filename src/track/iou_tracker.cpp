@@ -4,12 +4,6 @@
 
 namespace fp::track {
 
-namespace {
-
-constexpr double kTimeSlack = 1e-6;  // rounding in frame timestamps
-
-}  // namespace
-
 std::vector<TrackedBox> IouTracker::update(const std::vector<Detection>& detections, double time) {
   std::vector<Detection> last_boxes;
   for (const Track& track : tracks_) last_boxes.push_back(track.last);
@@ -58,7 +52,7 @@ std::vector<TrackedBox> IouTracker::predict(double time) {
 void IouTracker::end_lost_tracks(double time) {
   std::vector<Track> kept;
   for (Track& track : tracks_) {
-    if (time - track.last_seen > options_.lost_seconds + kTimeSlack) {
+    if (lost_too_long(time, track.last_seen, options_.lost_seconds)) {
       ended_.push_back(track.id);
     } else {
       kept.push_back(std::move(track));

@@ -24,10 +24,9 @@ SequenceResult track_sequence(const std::vector<io::MotRow>& detections,
     for (; next < detections.size() && detections[next].frame == frame; ++next) {
       const io::MotRow& row = detections[next];
       const auto s = static_cast<float>(options.scale);
-      frame_detections.push_back(Detection{
-          Box{static_cast<float>(row.x) * s, static_cast<float>(row.y) * s,
-              static_cast<float>(row.x + row.w) * s, static_cast<float>(row.y + row.h) * s},
-          0, static_cast<float>(row.conf), "object"});
+      const Box b = row.box();
+      frame_detections.push_back(Detection{Box{b.x1 * s, b.y1 * s, b.x2 * s, b.y2 * s}, 0,
+                                           static_cast<float>(row.conf), "object"});
     }
     const double time = static_cast<double>(frame - 1) / options.fps;
     if ((frame - 1) % options.detect_every == 0) {

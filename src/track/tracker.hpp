@@ -60,6 +60,12 @@ class Tracker {
 
 std::unique_ptr<Tracker> create_tracker(const TrackerOptions& options);
 
+// Whether a track last seen at `last_seen` has been unseen for longer than `lost_seconds` at
+// `time` (with a microsecond of slack for rounding in frame timestamps).
+inline bool lost_too_long(double time, double last_seen, double lost_seconds) {
+  return time - last_seen > lost_seconds + 1e-6;
+}
+
 // Association costs between track boxes (rows) and detections (columns) that overlap and share
 // their class: 1 - IoU, or with `fuse_score` 1 - IoU x score (ByteTrack's fusion). Pairs not
 // listed cannot match. Boxes are swept by x, so a crowd costs about its number of overlaps, not
