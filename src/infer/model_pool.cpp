@@ -75,8 +75,17 @@ Status ModelPool::make_plan(const ModelRequest& request,
   return ok_status();
 }
 
-Result<PooledModel*> ModelPool::get(const ModelRequest& request) {
+Result<PooledModel*> ModelPool::get(const ModelRequest& asked_for) {
   std::lock_guard lock(mutex_);
+  // A request without an input size means the registry's: key it by that size, so that it
+  // shares the model with a request naming the same size instead of loading it again.
+  ModelRequest request = asked_for;
+  if (request.options.input_size.empty()) {
+    const auto spec = registry_.find(request.name);
+    if (spec.ok() && spec->input_width > 0 && spec->input_height > 0) {
+      request.options.input_size = cv::Size(spec->input_width, spec->input_height);
+    }
+  }
   const std::string key = pool_key(request);
   if (const auto it = models_.find(key); it != models_.end()) {
     const int asked = request.max_batch;
