@@ -42,6 +42,14 @@ Status read_quality(const YamlMap& config, faces::QualityOptions& quality) {
   return ok_status();
 }
 
+// The embedder's output as an L2-normalised embedding; empty when its norm is zero.
+faces::Embedding normalised_embedding(const infer::Outputs& outputs) {
+  const cv::Mat flat = outputs.at(0).reshape(1, 1);
+  faces::Embedding embedding(flat.begin<float>(), flat.end<float>());
+  if (!faces::l2_normalize(embedding)) embedding.clear();
+  return embedding;
+}
+
 bool is_image_file(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
@@ -131,10 +139,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
 Result<faces::Embedding> FacesStage::embed(const cv::Mat& aligned) {
   FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
                       embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
-  const cv::Mat flat = outputs.at(0).reshape(1, 1);
-  faces::Embedding embedding(flat.begin<float>(), flat.end<float>());
-  if (!faces::l2_normalize(embedding)) embedding.clear();
-  return embedding;
+  return normalised_embedding(outputs);
 }
 
 // The gallery: DIR/<person>/<photo>. Each photo's largest face is embedded. Unreadable photos,
@@ -260,13 +265,9 @@ Status FacesStage::process(FrameResult& item) {
       if (failed.ok()) failed = outputs.error().with_context("embedder");
       continue;
     }
-    const cv::Mat flat = outputs->at(0).reshape(1, 1);
     faces::FaceResult& face = item.faces[i];
-    face.embedding.assign(flat.begin<float>(), flat.end<float>());
-    if (!faces::l2_normalize(face.embedding)) {
-      face.embedding.clear();
-      face.skip_reason = "zero_norm_embedding";
-    }
+    face.embedding = normalised_embedding(*outputs);
+    if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
   }
   item.add_timing(name_ + ".embed", start);
   FP_RETURN_IF_ERROR(failed);
