@@ -4,16 +4,20 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -188,6 +192,79 @@ void write_prefix(const fs::path& from, const fs::path& to, double fraction) {
   const std::string bytes = read_file(from);
   write_file(to,
              bytes.substr(0, static_cast<size_t>(static_cast<double>(bytes.size()) * fraction)));
+}
+
+void write_with_garbage(const fs::path& from, const fs::path& to, double fraction, size_t count,
+                        unsigned seed) {
+  std::string bytes = read_file(from);
+  std::mt19937 random(seed);
+  const auto offset = static_cast<size_t>(static_cast<double>(bytes.size()) * fraction);
+  for (size_t i = offset; i < offset + count && i < bytes.size(); ++i) {
+    bytes[i] = static_cast<char>(random() & 0xFF);
+  }
+  write_file(to, bytes);
+}
+
+std::string run_unprivileged(const std::function<std::string()>& body) {
+  if (geteuid() != 0) return body();
+  int channel[2];
+  if (pipe(channel) != 0) return "pipe failed";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    ::close(channel[0]);
+    constexpr uid_t kNobody = 65534;
+    std::string text =
+        setgid(kNobody) == 0 && setuid(kNobody) == 0 ? body() : std::string("setuid failed");
+    const ssize_t written = ::write(channel[1], text.data(), text.size());
+    _exit(written == static_cast<ssize_t>(text.size()) ? 0 : 1);
+  }
+  ::close(channel[1]);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t got; (got = ::read(channel[0], buffer, sizeof(buffer))) > 0;)
+    text.append(buffer, got);
+  ::close(channel[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return text;
+}
+
+SlowHttpFileServer::SlowHttpFileServer(const fs::path& file, size_t bytes_per_second)
+    : content_(read_file(file)), bytes_per_second_(bytes_per_second) {
+  thread_ = std::thread([this] { serve(); });
+}
+
+SlowHttpFileServer::~SlowHttpFileServer() {
+  stop_ = true;  // serve() polls it at least every 100 ms
+  thread_.join();
+}
+
+std::string SlowHttpFileServer::url() const {
+  return "http://127.0.0.1:" + std::to_string(socket_.port()) + "/file";
+}
+
+void SlowHttpFileServer::serve() {
+  const int listener = socket_.fd();
+  while (!stop_) {
+    pollfd ready{listener, POLLIN, 0};
+    if (poll(&ready, 1, 100) <= 0) continue;
+    const int client = accept(listener, nullptr, nullptr);
+    if (client < 0) continue;
+    char request[4096];
+    (void)::recv(client, request, sizeof(request), 0);  // any request gets the whole file
+    const std::string header =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Length: " +
+        std::to_string(content_.size()) + "\r\nConnection: close\r\n\r\n";
+    bool ok = ::send(client, header.data(), header.size(), MSG_NOSIGNAL) > 0;
+    const size_t chunk = std::max<size_t>(1, bytes_per_second_ / 20);
+    for (size_t at = 0; ok && !stop_ && at < content_.size(); at += chunk) {
+      const size_t size = std::min(chunk, content_.size() - at);
+      ok = ::send(client, content_.data() + at, size, MSG_NOSIGNAL) == static_cast<ssize_t>(size);
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ::close(client);
+  }
 }
 
 }  // namespace fp::test

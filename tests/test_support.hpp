@@ -2,11 +2,14 @@
 // CLI.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -98,6 +101,34 @@ CommandResult run_framepipe_with_env(const std::vector<std::string>& args,
 // Copies the first `fraction` of a file's bytes, as a download cut off part way would leave it.
 void write_prefix(const std::filesystem::path& from, const std::filesystem::path& to,
                   double fraction);
+
+// Copies a file with `count` pseudo-random bytes (from `seed`) written over it at `fraction` of
+// its length, as a damaged disk or transfer would leave it.
+void write_with_garbage(const std::filesystem::path& from, const std::filesystem::path& to,
+                        double fraction, size_t count, unsigned seed = 10);
+
+// Runs `body` as an unprivileged user (nobody) when the tests run as root, so permission bits
+// apply, and returns what it returned; runs it directly otherwise.
+std::string run_unprivileged(const std::function<std::string()>& body);
+
+// Serves one file over HTTP on 127.0.0.1 (any path, with Content-Length, no ranges) at about
+// `bytes_per_second`, to every connection, until destroyed: a finite file that downloads slowly.
+class SlowHttpFileServer {
+ public:
+  SlowHttpFileServer(const std::filesystem::path& file, size_t bytes_per_second);
+  ~SlowHttpFileServer();
+  SlowHttpFileServer(const SlowHttpFileServer&) = delete;
+  SlowHttpFileServer& operator=(const SlowHttpFileServer&) = delete;
+  std::string url() const;
+
+ private:
+  void serve();
+  std::string content_;
+  size_t bytes_per_second_;
+  LocalSocket socket_{true};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
 
 std::string read_file(const std::filesystem::path& path);
 void write_file(const std::filesystem::path& path, const std::string& content);

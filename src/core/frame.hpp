@@ -15,6 +15,9 @@ struct Frame {
   std::string file;         // for image inputs: the image's path; empty for video
   cv::Mat image;            // BGR, 8 bits per channel; empty when the frame is skipped
   std::string skip_reason;  // why this frame carries no image (e.g. "corrupt_frame"); empty if OK
+  // The image was decoded from damaged data (the decoder concealed corrupt or missing parts):
+  // what the decoder said. Processed all the same, and flagged in its row. Empty when clean.
+  std::string damage;
 
   bool skipped() const { return !skip_reason.empty(); }
 };

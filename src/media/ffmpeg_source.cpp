@@ -142,7 +142,13 @@ Status FfmpegSource::open_decoder() {
   for (unsigned i = 0; i < format_->nb_streams; ++i) {
     if (static_cast<int>(i) != index) format_->streams[i]->discard = AVDISCARD_ALL;
   }
-  const AVStream* stream = format_->streams[index];
+  AVStream* stream = format_->streams[index];
+  const int width = stream->codecpar->width;
+  const int height = stream->codecpar->height;
+  if (static_cast<int64_t>(width) * height > options_.max_pixels) {
+    return Error(pixel_limit_message("input '" + uri_ + "'", width, height, options_.max_pixels));
+  }
+  if (!is_stream_) index_timestamps_.emplace(stream);
   codec_.reset(avcodec_alloc_context3(decoder));
   packet_.reset(av_packet_alloc());
   frame_.reset(av_frame_alloc());
@@ -151,6 +157,8 @@ Status FfmpegSource::open_decoder() {
   if (ret < 0) return open_error("has unusable codec parameters", ret);
   codec_->pkt_timebase = stream->time_base;
   codec_->thread_count = options_.decoder_threads;
+  // Frames that grow past the limit later in the stream fail to decode instead of allocating.
+  codec_->max_pixels = options_.max_pixels;
   errors_.attach(codec_.get());
   ret = avcodec_open2(codec_.get(), decoder, nullptr);
   if (ret < 0) return open_error("cannot be decoded by " + std::string(decoder->name), ret);
@@ -176,6 +184,7 @@ void FfmpegSource::describe_stream() {
     info_.duration = static_cast<double>(format_->duration) / AV_TIME_BASE;
   }
   if (duration_is_estimate) info_.duration = 0;
+  info_.live = is_stream_ && options_.live.value_or(info_.duration <= 0);
   if (stream.nb_frames > 0) {
     info_.expected_frames = stream.nb_frames;
   } else if (info_.duration > 0 && constant_fps_ > 0) {
@@ -250,6 +259,11 @@ void FfmpegSource::feed_packet() {
     return;
   }
   if (packet_->stream_index == stream_index_) {
+    if (index_timestamps_) index_timestamps_->repair(*packet_);
+    const int64_t ts = packet_->pts != AV_NOPTS_VALUE ? packet_->pts : packet_->dts;
+    if (ts != AV_NOPTS_VALUE && (last_packet_ts_ == AV_NOPTS_VALUE || ts > last_packet_ts_)) {
+      last_packet_ts_ = ts;
+    }
     const int64_t messages_before = errors_.count();
     const int sent = avcodec_send_packet(codec_.get(), packet_.get());
     if (sent < 0) {
@@ -293,11 +307,17 @@ Result<std::optional<Frame>> FfmpegSource::next() {
       finished_ = true;
       return std::optional<Frame>();
     }
+    if (lost_next_ < lost_end_) return std::optional<Frame>(lost_frame(lost_next_++));
+    if (held_) {
+      std::optional<Frame> out = std::move(held_);
+      held_.reset();
+      return out;
+    }
     if (!frame_pending_) {
       if (finished_) return std::optional<Frame>();
       if (decode_next() != 0) {
-        if (!cancelled_) finish();
-        return std::optional<Frame>();
+        if (!cancelled_) finish();  // may queue lost frames at the end
+        continue;
       }
     }
     frame_pending_ = false;
@@ -311,16 +331,12 @@ Result<std::optional<Frame>> FfmpegSource::next() {
     out.stream = options_.stream_id;
     out.index = stamped.index;
     out.pts = stamped.pts;
-    if (last_index_ >= 0 && stamped.index > last_index_ + 1) {
-      index_gaps_ += stamped.index - last_index_ - 1;
-    }
-    last_index_ = stamped.index;
-    last_pts_ = stamped.pts;
     ++report_.frames;
     const bool corrupt =
         (frame_->flags & AV_FRAME_FLAG_CORRUPT) != 0 || frame_->decode_error_flags != 0;
     if (corrupt) {
       out.skip_reason = "corrupt_frame";
+      report_.add_damaged(out.index, out.pts);
     } else if (!convert_to_bgr(*frame_, out.image)) {
       out.skip_reason = "unsupported_pixel_format";
     }
@@ -331,8 +347,39 @@ Result<std::optional<Frame>> FfmpegSource::next() {
       report_.last_good_pts = out.pts;
     }
     av_frame_unref(frame_.get());
-    return std::optional<Frame>(std::move(out));
+    return std::optional<Frame>(take_after_gap(std::move(out)));
   }
+}
+
+Frame FfmpegSource::take_after_gap(Frame frame) {
+  const int64_t first_missing = last_index_ + 1;
+  const bool gap = constant_fps_ > 0 && last_index_ >= 0 && frame.index > first_missing;
+  last_index_ = frame.index;
+  last_pts_ = frame.pts;
+  if (!gap) return frame;
+  if (is_stream_) {
+    // A live stream's timeline may jump (a camera's clock, a restarted encoder): the frames in
+    // between are counted, not invented.
+    report_.lost_frames += frame.index - first_missing;
+    return frame;
+  }
+  lost_next_ = first_missing;
+  lost_end_ = frame.index;
+  held_ = std::move(frame);
+  return lost_frame(lost_next_++);
+}
+
+Frame FfmpegSource::lost_frame(int64_t index) {
+  Frame out;
+  out.stream = options_.stream_id;
+  out.index = index;
+  out.pts = static_cast<double>(index) / constant_fps_;
+  out.skip_reason = "undecodable_frame";
+  ++report_.frames;
+  ++report_.skipped_frames;
+  ++report_.lost_frames;
+  report_.add_damaged(index, out.pts);
+  return out;
 }
 
 bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
@@ -359,13 +406,24 @@ bool FfmpegSource::convert_to_bgr(const AVFrame& frame, cv::Mat& out) {
   return true;
 }
 
+void FfmpegSource::queue_lost_tail() {
+  if (constant_fps_ <= 0 || is_stream_ || last_index_ < 0 || last_packet_ts_ == AV_NOPTS_VALUE) {
+    return;
+  }
+  const double last_packet_pts =
+      static_cast<double>(last_packet_ts_ - origin_) * time_base_.num / time_base_.den;
+  const int64_t packet_end = std::llround(last_packet_pts * constant_fps_) + 1;
+  // Decoders hold back the last frame or two (reorder delay) and containers round: only a larger
+  // shortfall is frames lost at the end.
+  if (packet_end <= end_index_ + kEndSlack) return;
+  lost_next_ = last_index_ + 1;
+  lost_end_ = packet_end;
+  end_index_ = packet_end;
+}
+
 void FfmpegSource::finish() {
   finished_ = true;
-  // Some decoders swallow damaged packets without an error or a frame (MPEG-4 part 2 does). Such
-  // a loss shows both as packets without frames and as a jump in indices; requiring both keeps
-  // broken timestamps (jumps, nothing lost) and undecodable leading frames of a live stream
-  // (packets lost before the first index) from counting.
-  report_.decode_errors += std::min(index_gaps_, std::max<int64_t>(0, packets_in_ - frames_out_));
+  queue_lost_tail();
   if (info_.expected_frames > 0 && end_index_ + kEndSlack < info_.expected_frames) {
     report_.truncated = true;
     if (end_error_.empty() && errors_.last().empty()) {

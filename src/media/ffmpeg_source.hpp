@@ -2,10 +2,14 @@
 //
 // Frame::index is the frame number in the source, derived from the frame's timestamp when the
 // stream has a constant frame rate (so seeking with SourceOptions::start keeps the source's
-// numbering), otherwise a count of decoded frames. A count is only right from the first frame, so
-// sources without a constant frame rate are never seeked: with SourceOptions::start they are
-// decoded from the beginning and the frames before `start` dropped. Frame::pts is seconds since
-// the first frame.
+// numbering), otherwise a count of decoded frames. Timestamps come from the container's index
+// where it has one (IndexTimestamps), so a damaged range the demuxer skipped does not renumber
+// the frames after it. With a constant frame rate every frame of the timeline is returned: one
+// that no decoder call produced (lost in a damaged range, swallowed by the decoder) comes back
+// skipped as "undecodable_frame" at its own index, counted in SourceReport::lost_frames. A count is
+// only right from the first frame, so sources without a constant frame rate are never seeked: with
+// SourceOptions::start they are decoded from the beginning and the frames before `start` dropped.
+// Frame::pts is seconds since the first frame.
 //
 // SourceOptions::cancel is polled by FFmpeg's interrupt callback (about every 100 ms while a
 // network open or read blocks) and checked by next().
@@ -17,6 +21,7 @@
 #include <string>
 
 #include "media/ffmpeg_util.hpp"
+#include "media/index_timestamps.hpp"
 #include "media/source.hpp"
 
 namespace fp::media {
@@ -48,6 +53,11 @@ class FfmpegSource final : public Source {
   void feed_packet();
   void note_decode_error(int error, int64_t messages_before);
   Stamp stamp(const AVFrame& frame) const;
+  // Returns `frame` after the lost frames in front of it (it is held until they are returned).
+  Frame take_after_gap(Frame frame);
+  Frame lost_frame(int64_t index);
+  // After the decoder's last frame: frames the demuxer read packets for but no frame came out of.
+  void queue_lost_tail();
   bool convert_to_bgr(const AVFrame& frame, cv::Mat& out);
   void finish();
 
@@ -74,6 +84,7 @@ class FfmpegSource final : public Source {
   FormatInputPtr format_;
   CodecContextPtr codec_;
   PacketPtr packet_;
+  std::optional<IndexTimestamps> index_timestamps_;
   FramePtr frame_;
   SwsPtr sws_;
   int stream_index_ = -1;
@@ -84,10 +95,14 @@ class FfmpegSource final : public Source {
   int64_t decoded_ = 0;              // frames the decoder produced, for sources without fps
   int64_t packets_in_ = 0;           // packets the decoder accepted, since the last seek
   int64_t frames_out_ = 0;           // frames it produced, since the last seek
-  int64_t index_gaps_ = 0;           // indices skipped between returned frames
   int64_t last_index_ = -1;          // of the last frame returned
   double last_pts_ = 0;
-  int64_t end_index_ = 0;       // one past the highest index decoded, to detect truncation
+  int64_t end_index_ = 0;                    // one past the highest index decoded
+  int64_t last_packet_ts_ = AV_NOPTS_VALUE;  // the highest timestamp of a packet read
+  // Lost frames still to return, [lost_next_, lost_end_), before held_ (if any).
+  int64_t lost_next_ = 0;
+  int64_t lost_end_ = 0;
+  std::optional<Frame> held_;
   bool frame_pending_ = false;  // frame_ holds a decoded frame next() has not returned yet
   bool draining_ = false;       // the demuxer is done and the decoder was told to flush
   bool finished_ = false;

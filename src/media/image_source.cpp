@@ -5,36 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <exception>
-#include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <system_error>
 
 namespace fp::media {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-constexpr const char* kUnreadable = "corrupt or not an image";
-
-// cv::imread returns an empty Mat for most bad files, but throws for some (OpenCV 4.6 checks a
-// header's claimed size outside its own try: a BMP claiming 100000x100000 pixels throws). A hostile
-// file must never escape as an exception; `problem` gets why the image is empty.
-cv::Mat read_image_file(const fs::path& path, std::string& problem) {
-  try {
-    cv::Mat image = cv::imread(path.string(), cv::IMREAD_COLOR);
-    if (image.empty()) problem = kUnreadable;
-    return image;
-  } catch (const cv::Exception& e) {
-    problem = "OpenCV refused it: " + (e.err.empty() ? std::string(e.what()) : e.err);
-  } catch (const std::exception& e) {
-    problem = std::string("OpenCV failed: ") + e.what();
-  }
-  return cv::Mat();
-}
-
-}  // namespace
 
 bool has_image_extension(const fs::path& path) {
   static constexpr std::array<const char*, 7> kExtensions = {".jpg",  ".jpeg", ".png", ".bmp",
@@ -65,18 +40,17 @@ Result<std::unique_ptr<ImageSource>> ImageSource::open(const std::string& path,
   source->info_.expected_frames = static_cast<int64_t>(source->files_.size());
 
   // Decode up to the first readable image now: info() promises its size before next() is called.
-  std::string problem;
   for (size_t position = 0; position < source->files_.size(); ++position) {
-    cv::Mat image = read_image_file(source->files_[position], problem);
-    if (image.empty()) continue;
-    source->info_.width = image.cols;
-    source->info_.height = image.rows;
-    source->first_image_ = std::move(image);
+    auto image = read_image(source->files_[position], options.max_pixels);
+    if (!image.ok() && source->info_.kind == "image") {
+      return Error("input " + image.error().message());
+    }
+    if (!image.ok()) continue;
+    source->info_.width = image->image.cols;
+    source->info_.height = image->image.rows;
+    source->first_image_ = std::move(image).value();
     source->first_image_position_ = position;
     break;
-  }
-  if (source->info_.kind == "image" && source->first_image_.empty()) {
-    return Error("input '" + path + "' is not an image OpenCV can read (" + problem + ")");
   }
   return source;
 }
@@ -114,9 +88,11 @@ Status ImageSource::list_folder() {
   return ok_status();
 }
 
-cv::Mat ImageSource::read_image(size_t position, std::string& problem) {
-  if (position == first_image_position_ && !first_image_.empty()) return std::move(first_image_);
-  return read_image_file(files_[position], problem);
+Result<DecodedImage> ImageSource::read_at(size_t position) {
+  if (position == first_image_position_ && !first_image_.image.empty()) {
+    return std::move(first_image_);
+  }
+  return read_image(files_[position], options_.max_pixels);
 }
 
 Result<std::optional<Frame>> ImageSource::next() {
@@ -130,15 +106,22 @@ Result<std::optional<Frame>> ImageSource::next() {
   frame.stream = options_.stream_id;
   frame.index = static_cast<int64_t>(position);
   frame.file = files_[position].string();
-  std::string problem;
-  frame.image = read_image(position, problem);
+  auto image = read_at(position);
   ++report_.frames;
-  if (frame.image.empty()) {
+  if (!image.ok()) {
     frame.skip_reason = "unreadable_image";
     ++report_.skipped_frames;
     ++report_.decode_errors;
-    report_.last_error = "image '" + frame.file + "' cannot be read (" +
-                         (problem.empty() ? std::string(kUnreadable) : problem) + ")";
+    report_.last_error = "image " + image.error().message();
+    report_.add_damaged_file(frame.file, image.error().message());
+    return std::optional<Frame>(std::move(frame));
+  }
+  frame.image = std::move(image->image);
+  frame.damage = std::move(image->damage);
+  if (!frame.damage.empty()) {
+    ++report_.damaged_images;
+    report_.last_error = "image '" + frame.file + "' is damaged: " + frame.damage;
+    report_.add_damaged_file(frame.file, frame.damage);
   } else {
     report_.last_good_frame = frame.index;
   }

@@ -1,6 +1,7 @@
 #include "media/source.hpp"
 
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -10,6 +11,35 @@
 namespace fp::media {
 
 namespace fs = std::filesystem;
+
+void SourceReport::add_damaged(int64_t index, double pts) {
+  const bool continues = damaged_range_count > 0 && last_damaged_frame + 1 == index;
+  last_damaged_frame = index;
+  if (!continues) {
+    ++damaged_range_count;
+    if (damaged_ranges.size() < kMaxDamagedRanges)
+      damaged_ranges.push_back({index, index, pts, pts});
+  } else if (damaged_range_count == static_cast<int64_t>(damaged_ranges.size())) {
+    damaged_ranges.back().last_frame = index;
+    damaged_ranges.back().last_pts = pts;
+  }
+}
+
+void SourceReport::add_damaged_file(const std::string& file, const std::string& problem) {
+  if (damaged_files.size() < kMaxDamagedRanges) damaged_files.push_back({file, problem});
+}
+
+std::string pixel_limit_message(const std::string& what, int64_t width, int64_t height,
+                                int64_t max_pixels) {
+  char text[160];
+  std::snprintf(text, sizeof(text),
+                " is %lldx%lld pixels (%.1f megapixels), over the limit of %.1f megapixels "
+                "(source.max_megapixels)",
+                static_cast<long long>(width), static_cast<long long>(height),
+                static_cast<double>(width) * static_cast<double>(height) / 1e6,
+                static_cast<double>(max_pixels) / 1e6);
+  return what + text;
+}
 
 bool is_stream_uri(const std::string& uri) {
   // A scheme is a letter followed by letters, digits, '+', '-' or '.', then "://".

@@ -3,9 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "media/image_decode.hpp"
+#include "media/source.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_sinks.hpp"
 #include "vision/face_align.hpp"
@@ -170,11 +171,16 @@ Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir
     for (const fs::path& photo : sorted_entries(person_dir)) {
       if (!is_image_file(photo)) continue;
       FrameResult item;
-      item.frame.image = cv::imread(photo.string(), cv::IMREAD_COLOR);
-      if (item.frame.image.empty()) {
-        problem(photo, "unreadable image");
+      auto decoded = media::read_image(photo, media::SourceOptions().max_pixels);
+      if (!decoded.ok()) {
+        problem(photo, "unreadable image (" + decoded.error().message() + ")");
         continue;
       }
+      if (!decoded->damage.empty()) {  // concealed damage would give a wrong reference embedding
+        problem(photo, "damaged image (" + decoded->damage + ")");
+        continue;
+      }
+      item.frame.image = std::move(decoded->image);
       FP_RETURN_IF_ERROR(stage->process(item));
       if (item.detections.empty()) {
         problem(photo, "no face found");

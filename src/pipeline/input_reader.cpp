@@ -61,6 +61,8 @@ Result<std::unique_ptr<media::Source>> InputReader::open_input(size_t index) con
   options.start = config_.sampling.start;
   options.decoder_threads = config_.decoder_threads;
   options.io_timeout = config_.io_timeout;
+  options.max_pixels = config_.max_pixels;
+  options.live = config_.live;
   options.cancel = cancel_;
   return media::open_source(inputs_[index], options);
 }
@@ -127,7 +129,7 @@ void InputReader::read_input(size_t index, BoundedQueue<FrameResult>& out) {
   record.source = source->report();
   if (end == ReadEnd::kCancelled) {
     cancelled_ = true;
-    (record.info.kind == "stream" ? cut_stream_ : cut_other_) = true;
+    (record.info.live ? cut_stream_ : cut_other_) = true;
   }
   if (end != ReadEnd::kFinished) stopped_ = true;
   if (record.source.frames == 0 && record.error.empty() && end == ReadEnd::kFinished) {

@@ -39,8 +39,9 @@ class InputReader {
   // Frames the run should produce over the inputs opened so far (0 for unknown lengths).
   int64_t expected_frames() const { return expected_frames_.load(); }
   // After run(): one record per input, and whether reading ended because of cancel, and if so
-  // whether it ended live streams only (the normal way to end one): at least one stream input
-  // and no file or image input was being read when cancel hit.
+  // whether it ended live streams only (the normal way to end one): at least one live input
+  // (SourceInfo::live) and no other input (a file, an image, a finite stream) was being read
+  // when cancel hit.
   const std::vector<InputRecord>& records() const { return records_; }
   bool cancelled() const { return cancelled_.load(); }
   bool cancelled_live_stream() const { return cut_stream_.load() && !cut_other_.load(); }

@@ -10,8 +10,8 @@ namespace fp::pipeline {
 namespace {
 
 Status read_source(const YamlMap& source, PipelineConfig& config) {
-  FP_RETURN_IF_ERROR(source.check_keys(
-      {"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout", "streams"}));
+  FP_RETURN_IF_ERROR(source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads",
+                                        "io_timeout", "streams", "max_megapixels", "live"}));
   media::SamplingOptions& s = config.sampling;
   FP_RETURN_IF_ERROR(source.read("stride", s.stride));
   FP_RETURN_IF_ERROR(source.read("fps", s.fps));
@@ -21,6 +21,20 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.read("decoder_threads", config.decoder_threads));
   FP_RETURN_IF_ERROR(source.read("io_timeout", config.io_timeout));
   FP_RETURN_IF_ERROR(source.read("streams", config.streams));
+  double megapixels = static_cast<double>(config.max_pixels) / 1e6;
+  FP_RETURN_IF_ERROR(source.read("max_megapixels", megapixels));
+  // Written so that NaN fails it too.
+  if (!(megapixels >= 0.01 && megapixels <= 10000)) {
+    return source.error_at("max_megapixels",
+                           "'max_megapixels' must be from 0.01 to 10000 (megapixels per image "
+                           "or video frame)");
+  }
+  config.max_pixels = static_cast<int64_t>(megapixels * 1e6);
+  if (source.has("live")) {
+    bool live = false;
+    FP_RETURN_IF_ERROR(source.read("live", live));
+    config.live = live;
+  }
   if (const auto problem = media::check_sampling(s)) {
     return source.error_at(problem->key, problem->message);
   }

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,12 @@ struct PipelineConfig {
   std::string file;
   std::string name;
   media::SamplingOptions sampling;
-  int queue_frames = 8;     // frames in flight between threads; bounds memory
-  int decoder_threads = 0;  // FFmpeg decoder threads; 0 lets FFmpeg choose
-  double io_timeout = 10;   // seconds a stream may stay silent before it counts as ended
-  int streams = 8;          // inputs read at the same time, each on its own decode thread
+  int queue_frames = 8;              // frames in flight between threads; bounds memory
+  int decoder_threads = 0;           // FFmpeg decoder threads; 0 lets FFmpeg choose
+  double io_timeout = 10;            // seconds a stream may stay silent before it counts as ended
+  int streams = 8;                   // inputs read at the same time, each on its own decode thread
+  int64_t max_pixels = 100'000'000;  // source.max_megapixels: larger images and frames are refused
+  std::optional<bool> live;          // source.live; unset: a stream is live when it has no duration
   std::vector<StageEntry> stages;
   int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
   int instances = 0;          // model instances side by side (resources.instances); 0: planned

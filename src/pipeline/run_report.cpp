@@ -16,15 +16,33 @@ nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
                            {"height", in.info.height},
                            {"fps", in.info.fps},
                            {"duration_s", in.info.duration},
+                           {"live", in.info.live},
                            {"expected_frames", in.info.expected_frames},
                            {"frames_read", s.frames},
                            {"frames_processed", in.processed},
                            {"frames_skipped", in.skipped},
                            {"decode_errors", s.decode_errors},
+                           {"lost_frames", s.lost_frames},
+                           {"damaged_images", s.damaged_images},
                            {"ignored_files", s.ignored_files},
                            {"truncated", s.truncated},
                            {"last_good_frame", s.last_good_frame},
                            {"last_good_pts", s.last_good_pts}};
+  nlohmann::ordered_json ranges = nlohmann::ordered_json::array();
+  for (const media::DamagedRange& r : s.damaged_ranges) {
+    ranges.push_back({{"first_frame", r.first_frame},
+                      {"last_frame", r.last_frame},
+                      {"frames", r.last_frame - r.first_frame + 1},
+                      {"first_pts", r.first_pts},
+                      {"last_pts", r.last_pts}});
+  }
+  j["damaged_ranges"] = std::move(ranges);
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (const media::DamagedFile& f : s.damaged_files) {
+    files.push_back({{"file", f.file}, {"problem", f.problem}});
+  }
+  if (!files.empty()) j["damaged_files"] = std::move(files);
+  j["damaged_range_count"] = s.damaged_range_count;  // all of them; the list keeps the first 100
   j["last_error"] =
       s.last_error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(s.last_error);
   j["error"] = in.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(in.error);
@@ -108,14 +126,16 @@ std::string format_summary(const nlohmann::ordered_json& r,
   out += timings.to_table();
   for (const auto& in : r["inputs"]) {
     if (in["decode_errors"].get<int64_t>() == 0 && in["frames_skipped"].get<int64_t>() == 0 &&
-        !in["truncated"].get<bool>() && in["error"].is_null()) {
+        in["damaged_images"].get<int64_t>() == 0 && !in["truncated"].get<bool>() &&
+        in["error"].is_null()) {
       continue;
     }
     std::snprintf(line, sizeof(line),
-                  "input %s: %lld decode errors, %lld frames skipped%s; last good frame %lld "
-                  "(%.2f s); last error: %s\n",
+                  "input %s: %lld decode errors, %lld frames skipped (%lld lost), %lld damaged "
+                  "images, %lld damaged ranges%s; last good frame %lld (%.2f s); last error: %s\n",
                   in["uri"].get<std::string>().c_str(), in["decode_errors"].get<long long>(),
-                  in["frames_skipped"].get<long long>(),
+                  in["frames_skipped"].get<long long>(), in["lost_frames"].get<long long>(),
+                  in["damaged_images"].get<long long>(), in["damaged_range_count"].get<long long>(),
                   in["truncated"].get<bool>() ? ", input ends early (truncated)" : "",
                   in["last_good_frame"].get<long long>(), in["last_good_pts"].get<double>(),
                   in["error"].is_string()        ? in["error"].get<std::string>().c_str()

@@ -30,6 +30,7 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
   nlohmann::ordered_json row{
       {"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
   if (!frame.file.empty()) row["file"] = frame.file;
+  if (!frame.damage.empty()) row["damaged"] = frame.damage;
   if (frame.skipped()) {
     row["skipped"] = frame.skip_reason;
     return row;

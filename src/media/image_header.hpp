@@ -1,0 +1,20 @@
+// The width and height an image file claims, read from its header alone (no pixel decoded), so a
+// limit can be checked before a decoder allocates what a hostile header asks for.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace fp::media {
+
+struct ImageSize {
+  int64_t width = 0;
+  int64_t height = 0;
+};
+
+// For JPEG, PNG, BMP, WebP and TIFF (little and big endian, first image); std::nullopt for other
+// formats and for headers too short or malformed to say.
+std::optional<ImageSize> image_header_size(std::string_view bytes);
+
+}  // namespace fp::media
