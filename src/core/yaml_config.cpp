@@ -1,7 +1,13 @@
 #include "core/yaml_config.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <filesystem>
+#include <limits>
+#include <map>
+#include <optional>
+#include <type_traits>
 
 #include "core/strings.hpp"
 
@@ -12,14 +18,51 @@ std::string yaml_location(const std::string& file, const YAML::Mark& mark) {
   return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
+namespace {
+
+// yaml-cpp keeps every entry of a mapping but looks keys up first-wins, so a key written twice
+// would silently lose its second value. `where` names the mapping ("source", "stages[0].detect").
+Status check_unique_keys(const YAML::Node& node, const std::string& file, const std::string& where,
+                         int depth) {
+  // Aliases can share nodes; no hand-written config nests anywhere near this deep.
+  constexpr int kMaxDepth = 64;
+  if (depth > kMaxDepth) return ok_status();
+  if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      FP_RETURN_IF_ERROR(
+          check_unique_keys(node[i], file, where + "[" + std::to_string(i) + "]", depth + 1));
+    }
+  }
+  if (!node.IsMap()) return ok_status();
+  std::map<std::string, YAML::Mark> first_at;
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar()) continue;  // check_keys reports keys that are not names
+    const std::string& key = entry.first.Scalar();
+    const auto [first, inserted] = first_at.emplace(key, entry.first.Mark());
+    if (!inserted) {
+      return Error(yaml_location(file, entry.first.Mark()) + ": duplicate key '" + key + "' " +
+                   (where.empty() ? "at the top level" : "in " + where) + " (first at line " +
+                   std::to_string(first->second.line + 1) + "); a key may appear only once");
+    }
+    FP_RETURN_IF_ERROR(
+        check_unique_keys(entry.second, file, where.empty() ? key : where + "." + key, depth + 1));
+  }
+  return ok_status();
+}
+
+}  // namespace
+
 Result<YAML::Node> load_yaml_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path))
     return Error("config file '" + path + "' does not exist");
+  YAML::Node root;
   try {
-    return YAML::LoadFile(path);
+    root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
     return Error(yaml_location(path, e.mark) + ": YAML syntax error: " + e.msg);
   }
+  FP_RETURN_IF_ERROR(check_unique_keys(root, path, "", 0));
+  return root;
 }
 
 Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
@@ -76,6 +119,48 @@ Status YamlMap::check_keys(std::initializer_list<const char*> allowed) const {
   return ok_status();
 }
 
+namespace {
+
+// A decimal or 0x integer: what yaml-cpp reads as an integer when it is in range. (It reads a
+// leading 0 as octal, so "08" is no integer at all.)
+bool looks_like_integer(const std::string& text) {
+  size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+  const bool hex = text.compare(i, 2, "0x") == 0;
+  if (hex) i += 2;
+  if (i == text.size() || (!hex && text[i] == '0' && i + 1 < text.size())) return false;
+  return std::all_of(text.begin() + i, text.end(), [hex](unsigned char c) {
+    return hex ? std::isxdigit(c) != 0 : std::isdigit(c) != 0;
+  });
+}
+
+// Converts one scalar to T. On failure, what it should have been: `type_name`, or more precisely
+// "a finite number" for .nan/.inf and "an integer from MIN to MAX" for an integer out of range.
+template <class T>
+std::optional<std::string> convert_scalar(const YAML::Node& node, T& out,
+                                          const std::string& type_name) {
+  T value{};
+  try {
+    value = node.as<T>();
+  } catch (const YAML::Exception&) {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (looks_like_integer(node.Scalar())) {
+        return "an integer from " + std::to_string(std::numeric_limits<T>::min()) + " to " +
+               std::to_string(std::numeric_limits<T>::max());
+      }
+    }
+    return type_name;
+  }
+  // yaml-cpp reads .nan and .inf as numbers; no setting means either, and NaN would slip
+  // through every range check (all comparisons with it are false).
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(value)) return std::string("a finite number");
+  }
+  out = value;
+  return std::nullopt;
+}
+
+}  // namespace
+
 template <class T>
 Status YamlMap::read_scalar(const char* key, T& out, const char* type_name) const {
   const YAML::Node value = node_[key];
@@ -84,31 +169,31 @@ Status YamlMap::read_scalar(const char* key, T& out, const char* type_name) cons
     return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be " + type_name +
                              (value.IsNull() ? " (got nothing)" : ""));
   }
-  try {
-    out = value.as<T>();
-  } catch (const YAML::Exception&) {
-    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be " + type_name +
+  if (const auto expected = convert_scalar(value, out, type_name)) {
+    return error_at(key, "'" + std::string(key) + "' in " + what_ + " must be " + *expected +
                              " (got '" + value.Scalar() + "')");
   }
   return ok_status();
 }
 
 template <class T>
-Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* type_name) const {
+Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* items_name,
+                              const char* item_name) const {
   const YAML::Node value = node_[key];
   if (!value) return ok_status();
   if (!value.IsSequence()) {
     return error_at(key,
-                    "'" + std::string(key) + "' in " + what_ + " must be a list of " + type_name);
+                    "'" + std::string(key) + "' in " + what_ + " must be a list of " + items_name);
   }
-  std::vector<T> items;
-  for (const YAML::Node& item : value) {
-    try {
-      if (!item.IsScalar()) throw YAML::Exception(item.Mark(), "not a scalar");
-      items.push_back(item.as<T>());
-    } catch (const YAML::Exception&) {
+  std::vector<T> items(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const YAML::Node item = value[i];
+    const auto expected = item.IsScalar() ? convert_scalar(item, items[i], item_name)
+                                          : std::optional<std::string>(item_name);
+    if (expected) {
       return Error(yaml_location(file_, item.Mark()) + ": items of '" + key + "' in " + what_ +
-                   " must be " + type_name);
+                   " must each be " + *expected +
+                   (item.IsScalar() ? " (got '" + item.Scalar() + "')" : ""));
     }
   }
   out = std::move(items);
@@ -134,13 +219,13 @@ Status YamlMap::read(const char* key, std::string& out) const {
   return read_scalar(key, out, "a string");
 }
 Status YamlMap::read(const char* key, std::vector<std::string>& out) const {
-  return read_sequence(key, out, "strings");
+  return read_sequence(key, out, "strings", "a string");
 }
 Status YamlMap::read(const char* key, std::vector<double>& out) const {
-  return read_sequence(key, out, "numbers");
+  return read_sequence(key, out, "numbers", "a number");
 }
 Status YamlMap::read(const char* key, std::vector<int>& out) const {
-  return read_sequence(key, out, "integers");
+  return read_sequence(key, out, "integers", "an integer");
 }
 
 Status YamlMap::require(const char* key, std::string& out) const {

@@ -18,7 +18,8 @@ namespace fp {
 // "file:line:column" (1-based) of a node.
 std::string yaml_location(const std::string& file, const YAML::Mark& mark);
 
-// Parses a YAML file; a syntax error names file:line:column.
+// Parses a YAML file; a syntax error names file:line:column, and so does a key written twice in
+// one mapping (yaml-cpp would keep the first and ignore the second).
 Result<YAML::Node> load_yaml_file(const std::string& path);
 
 // A YAML mapping read with checks. `what` names it in messages ("source", "stage 'detect'").
@@ -42,6 +43,8 @@ class YamlMap {
   std::string where(const char* key) const;
 
   // Leaves `out` unchanged when the key is absent; an Error when present with the wrong type.
+  // Numbers must be finite (.nan and .inf are Errors); an integer out of the type's range is an
+  // Error that gives the range.
   Status read(const char* key, int& out) const;
   Status read(const char* key, int64_t& out) const;
   Status read(const char* key, double& out) const;
@@ -66,7 +69,8 @@ class YamlMap {
   template <class T>
   Status read_scalar(const char* key, T& out, const char* type_name) const;
   template <class T>
-  Status read_sequence(const char* key, std::vector<T>& out, const char* type_name) const;
+  Status read_sequence(const char* key, std::vector<T>& out, const char* items_name,
+                       const char* item_name) const;
 
   YAML::Node node_;
   YAML::Mark mark_;  // where the map is named: its key, or the node itself

@@ -91,6 +91,14 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   if (stage->conf_ <= 0 || stage->conf_ >= 1)
     return config.error_at("conf", "'conf' must be in (0, 1)");
   if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
+  std::vector<std::string> keep;
+  FP_RETURN_IF_ERROR(config.read("classes", keep));
+  if (config.has("classes") && keep.empty()) {
+    // An empty list reads as "keep nothing" to some and "no filter" to others: say which.
+    return config.error_at("classes",
+                           "'classes' is an empty list: name the classes to keep (e.g. [person]), "
+                           "or remove the key to keep all classes");
+  }
   FP_RETURN_IF_ERROR(config.read("detect_every", stage->detect_every_));
   if (stage->detect_every_ < 1 || stage->detect_every_ > 1000) {
     return config.error_at("detect_every", "'detect_every' must be from 1 to 1000");
@@ -125,8 +133,6 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
 
   FP_ASSIGN_OR_RETURN(stage->labels_, class_names(context, *spec));
   if (face_detector && stage->labels_.empty()) stage->labels_ = {"face"};  // its one class
-  std::vector<std::string> keep;
-  FP_RETURN_IF_ERROR(config.read("classes", keep));
   if (!keep.empty()) {
     stage->keep_class_.assign(stage->labels_.size(), false);
     for (const std::string& name : keep) {

@@ -48,6 +48,7 @@ class DetectStage : public Stage {
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
   nlohmann::ordered_json report() const override;
+  const infer::ModelSpec* detector() const override { return &model_->spec(); }
 
   // The steps of process(), public so benchmarks can time the model alone on the same inputs.
   cv::Mat preprocess(const cv::Mat& image, vision::InputTransform* transform) const;

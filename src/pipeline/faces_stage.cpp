@@ -66,6 +66,26 @@ std::vector<fs::path> sorted_entries(const fs::path& dir) {
   return entries;
 }
 
+// The faces stage embeds whatever boxes it is given: those of a person detector are whole bodies,
+// which embed to nonsense identities without any error.
+Status check_face_detector(const StageContext& context, const std::string& embedder) {
+  const infer::ModelSpec* detector = context.detector;
+  const std::string what = "stage '" + context.name + "' (embedder '" + embedder + "')";
+  if (detector == nullptr) {
+    return context.config.error_at(
+        nullptr, what +
+                     " has no detect stage before it: add one with a face detector, e.g. "
+                     "'- detect: {model: yunet_2023mar}'");
+  }
+  if (detector->kind != "face_detector") {
+    return context.config.error_at(
+        nullptr, what + " follows detector '" + detector->name + "' of kind '" + detector->kind +
+                     "', not a face detector: its boxes are not faces. Put a "
+                     "detect stage with a face detector (e.g. yunet_2023mar) before it");
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
@@ -96,6 +116,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
 
   std::string embedder = "mobilefacenet_128d";
   FP_RETURN_IF_ERROR(config.read("embedder", embedder));
+  FP_RETURN_IF_ERROR(check_face_detector(context, embedder));
   auto spec = context.registry.find(embedder);
   if (!spec.ok()) return config.error_at("embedder", spec.error().message());
   if (spec->kind != "embedder") {
@@ -155,8 +176,9 @@ Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir
   const YAML::Node node = YAML::Load("model: " + detector);
   FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(node, context.config.where(), "gallery_detector"));
   FP_ASSIGN_OR_RETURN(
-      auto stage, DetectStage::create(StageContext{
-                      map, context.registry, context.models, cv::Size(), "gallery_detector", {}}));
+      auto stage,
+      DetectStage::create(StageContext{
+          map, context.registry, context.models, cv::Size(), "gallery_detector", {}, nullptr}));
   gallery_ = std::make_unique<faces::Gallery>();
   nlohmann::ordered_json problems = nlohmann::ordered_json::array();
   nlohmann::ordered_json people = nlohmann::ordered_json::object();

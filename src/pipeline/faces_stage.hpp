@@ -1,6 +1,7 @@
 // FacesStage: checks, aligns and embeds every face a face detector found (src/faces).
 //
-// YAML (after a `detect` stage running a face detector such as yunet_2023mar):
+// YAML (after a `detect` stage running a face detector such as yunet_2023mar; without one, or
+// after a detector of another kind, the pipeline is refused when it loads):
 //   - faces:
 //       embedder: mobilefacenet_128d  # registry name of the face embedder
 //       min_face_size: 20         # smaller faces (shorter side, source px) are skipped: too_small

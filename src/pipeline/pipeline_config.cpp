@@ -154,9 +154,16 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::
   if (top.has("telemetry")) {
     FP_ASSIGN_OR_RETURN(YamlMap telemetry, YamlMap::from(top.node("telemetry"), path, "telemetry"));
     FP_RETURN_IF_ERROR(telemetry.check_keys({"warmup_frames"}));
-    int warmup = static_cast<int>(config.warmup_frames);
+    // A warmup is the first few frames; a million (over 9 hours at 30 fps) leaves room for any
+    // real one while a stray digit still fails.
+    constexpr int64_t kMaxWarmupFrames = 1'000'000;
+    int64_t warmup = config.warmup_frames;
     FP_RETURN_IF_ERROR(telemetry.read("warmup_frames", warmup));
-    if (warmup < 0) return telemetry.error_at("warmup_frames", "'warmup_frames' must be 0 or more");
+    if (warmup < 0 || warmup > kMaxWarmupFrames) {
+      return telemetry.error_at("warmup_frames", "'warmup_frames' must be from 0 to " +
+                                                     std::to_string(kMaxWarmupFrames) + " (got " +
+                                                     std::to_string(warmup) + ")");
+    }
     config.warmup_frames = warmup;
   }
   return config;

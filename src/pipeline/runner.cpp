@@ -76,6 +76,7 @@ std::string stage_failure(const Stage& stage, const Frame& frame, const Status& 
 Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
                                 infer::ModelPool& models) {
   StageChain stages;
+  const infer::ModelSpec* detector = nullptr;  // of the last stage that gives detections
   for (const StageEntry& entry : config.stages) {
     FP_ASSIGN_OR_RETURN(YamlMap map,
                         YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
@@ -84,7 +85,8 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
     FP_ASSIGN_OR_RETURN(
         auto stage,
         create_stage(entry.type, StageContext{map, registry, models, config.detector_input_size,
-                                              name, config.gallery}));
+                                              name, config.gallery, detector}));
+    if (stage->detector() != nullptr) detector = stage->detector();
     if (!stage->in_order() && !stages.empty() && stages.back()->in_order()) {
       return Error(config.file + ": stage '" + name + "' comes after '" + stages.back()->name() +
                    "', which follows each stream in order (a tracker); such stages must come "

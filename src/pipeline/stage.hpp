@@ -17,6 +17,8 @@
 //   before the run, so stale files can be cleared, and open_sinks() opens their sinks, which the
 //   runner writes and commits with its own.
 // - report() is called after the last frame, on the main thread, for the run report.
+// - A stage that puts boxes in FrameResult::detections names its model with detector(); the
+//   factories of later stages get it (StageContext::detector) to check what they are given.
 #pragma once
 
 #include <filesystem>
@@ -45,6 +47,9 @@ class Stage {
     return std::vector<std::unique_ptr<Sink>>{};
   }
   virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
+  // The registry entry of the model whose boxes this stage writes to FrameResult::detections;
+  // null for a stage that does not replace them.
+  virtual const infer::ModelSpec* detector() const { return nullptr; }
 };
 
 // What a stage factory gets: its YAML mapping, the model registry and the run's shared models.
@@ -55,6 +60,8 @@ struct StageContext {
   cv::Size detector_input_size;  // a profile's detector input when the stage names none
   std::string name;  // the stage's name in the pipeline (its type unless the YAML gives `name`)
   std::filesystem::path gallery;  // `--gallery DIR`: overrides a faces stage's `gallery`
+  // The detector of the last stage before this one that gives detections; null when none.
+  const infer::ModelSpec* detector = nullptr;
 };
 
 }  // namespace fp::pipeline

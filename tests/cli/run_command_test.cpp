@@ -464,6 +464,30 @@ TEST(RunCommandBadInput, WrongYamlTypeNamesFileLineColumn) {
       "p.yaml:3:8: 'fps' in source must be a number");
 }
 
+// Issue 10: mistakes that used to change the results silently stop the run before any output.
+TEST(RunCommandBadInput, NanThresholdAndDuplicateKeyStopBeforeAnyOutput) {
+  expect_config_error(
+      "name: p\nstages:\n  - detect:\n      model: yolox_nano_416\n      conf: .nan\n",
+      "p.yaml:5:13: 'conf' in stage 'detect' must be a finite number (got '.nan')");
+  expect_config_error(
+      "name: p\nsource:\n  queue: 4\n  queue: 8\nstages:\n  - detect: {model: yolox_nano_416}\n",
+      "p.yaml:4:3: duplicate key 'queue' in source (first at line 3)");
+  expect_config_error(
+      "name: p\nstages:\n  - detect:\n      model: yolox_nano_416\n      classes: []\n",
+      "p.yaml:5:16: 'classes' is an empty list");
+}
+
+TEST(RunCommandBadInput, FacesAfterPersonDetectorNamesBothModels) {
+  expect_config_error(
+      "name: p\nstages:\n  - detect: {model: yolox_nano_416}\n"
+      "  - faces:\n      embedder: mobilefacenet_128d\n",
+      "p.yaml:5:7: stage 'faces' (embedder 'mobilefacenet_128d') follows detector "
+      "'yolox_nano_416' of kind 'detector', not a face detector");
+  expect_config_error(
+      "name: p\nstages:\n  - faces: {embedder: mobilefacenet_128d}\n",
+      "stage 'faces' (embedder 'mobilefacenet_128d') has no detect stage before it");
+}
+
 TEST(RunCommandBadInput, ModelMissingNamesModelPathsAndFix) {
   expect_config_error("name: p\nstages:\n  - detect: {model: yolox_s}\n", "models fetch yolox_s");
   expect_config_error("name: p\nstages:\n  - detect: {model: yolox_s}\n",

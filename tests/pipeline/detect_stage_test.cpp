@@ -93,6 +93,26 @@ TEST_F(DetectStageTest, BadStageConfigsFailWithLocation) {
   }
 }
 
+// Issue 10: `conf: .nan` passed every range check and turned the threshold off, and `classes: []`
+// silently meant every class.
+TEST_F(DetectStageTest, NonFiniteThresholdsAndEmptyClassListAreRefused) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{model: yolox_nano_416, conf: .nan}",
+       "test.yaml:1:31: 'conf' in stage 'detect' must be a finite number (got '.nan')"},
+      {"{model: yolox_nano_416, nms: -.Inf}",
+       "test.yaml:1:30: 'nms' in stage 'detect' must be a finite number (got '-.Inf')"},
+      {"{model: yolox_nano_416, classes: []}",
+       "test.yaml:1:34: 'classes' is an empty list: name the classes to keep (e.g. [person]), or "
+       "remove the key to keep all classes"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    auto stage = try_stage(yaml);
+    ASSERT_FALSE(stage.ok()) << yaml;
+    EXPECT_NE(stage.error().message().find(expected), std::string::npos)
+        << yaml << " -> " << stage.error().message();
+  }
+}
+
 TEST_F(DetectStageTest, UnavailableBackendWithCpuFallbackRuns) {
   auto stage = make_stage("{model: yolox_nano_416, backend: tensorrt, fallback: cpu}");
   ASSERT_NE(stage, nullptr);

@@ -43,6 +43,49 @@ TEST(PipelineConfig, WrongTypeNamesFileLineColumn) {
   EXPECT_NE(m.find("must be an integer"), std::string::npos) << m;
 }
 
+// That loading `yaml` fails with a message containing `expected`.
+void expect_load_error(const test::TempDir& dir, const std::string& yaml,
+                       const std::string& expected) {
+  auto config = load_text(dir, yaml);
+  ASSERT_FALSE(config.ok()) << yaml;
+  EXPECT_NE(config.error().message().find(expected), std::string::npos) << config.error().message();
+}
+
+// Issue 10: .nan and .inf read as numbers and slipped past every range check.
+TEST(PipelineConfig, NonFiniteNumberNamesKeyAndFileLineColumn) {
+  test::TempDir dir;
+  expect_load_error(dir, "name: x\nsource:\n  fps: .nan\nstages: [{detect: {}}]\n",
+                    "p.yaml:3:8: 'fps' in source must be a finite number (got '.nan')");
+  expect_load_error(dir, "name: x\nsource: {io_timeout: +.inf}\nstages: [{detect: {}}]\n",
+                    "p.yaml:2:22: 'io_timeout' in source must be a finite number (got '+.inf')");
+}
+
+TEST(PipelineConfig, DuplicateKeyNamesBothLines) {
+  test::TempDir dir;
+  expect_load_error(
+      dir, "name: x\nsource:\n  queue: 4\n  stride: 1\n  queue: 16\nstages: [{detect: {}}]\n",
+      "p.yaml:5:3: duplicate key 'queue' in source (first at line 3)");
+}
+
+TEST(PipelineConfig, IntegerOutOfRangeSaysTheAllowedRange) {
+  test::TempDir dir;
+  for (const std::string bad : {"1000000000000", "-1", "1000001"}) {
+    expect_load_error(dir,
+                      "name: x\nstages: [{detect: {}}]\ntelemetry:\n  warmup_frames: " + bad + "\n",
+                      "p.yaml:4:18: 'warmup_frames' must be from 0 to 1000000 (got " + bad + ")");
+  }
+  expect_load_error(
+      dir, "name: x\nstages: [{detect: {}}]\ntelemetry: {warmup_frames: 99999999999999999999}\n",
+      "'warmup_frames' in telemetry must be an integer from -9223372036854775808 to "
+      "9223372036854775807");
+  expect_load_error(dir, "name: x\nsource: {queue: 5000000000}\nstages: [{detect: {}}]\n",
+                    "'queue' in source must be an integer from -2147483648 to 2147483647 (got "
+                    "'5000000000')");
+  auto config = load_text(dir, "name: x\nstages: [{detect: {}}]\ntelemetry: {warmup_frames: 0}\n");
+  ASSERT_TRUE(config.ok()) << config.error().message();
+  EXPECT_EQ(config->warmup_frames, 0);
+}
+
 TEST(PipelineConfig, StreamsDefaultsToEightAndIsChecked) {
   test::TempDir dir;
   auto config = load_text(dir, "name: x\nstages: [{detect: {}}]\n");
