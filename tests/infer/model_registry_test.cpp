@@ -85,12 +85,23 @@ TEST(ModelRegistry, EveryStagedModelVerifies) {
     EXPECT_EQ(verified.state, VerifyState::kOk) << verified.message;
     EXPECT_EQ(fs::file_size(verified.path), static_cast<uintmax_t>(spec.size)) << spec.name;
   }
+  // Staged in ../shared/models on 2026-11-30 for secondary inference (landmarks, attributes,
+  // image embeddings), which no stage runs yet: registered when a stage uses them.
+  const std::set<std::string> not_yet_registered = {
+      "landmarks/pfld_68.onnx",
+      "face_attr/insightface_genderage_v1_112.onnx",
+      "face_attr/fer2013_mini_XCEPTION_102_emotion7_64.onnx",
+      "face_attr/imdb_gender_mini_XCEPTION_21_64.onnx",
+      "embedding/mobilenetv2-12-int8.onnx",
+      "embedding/mobilenetv2-12-int8_feat1280.onnx",
+      "embedding/imagenet-simple-labels.json"};
   int staged = 0;
   for (const auto& entry : fs::recursive_directory_iterator(test::models_dir())) {
     if (!entry.is_regular_file() || entry.path().filename() == "MODELS.md") continue;
+    const std::string file = fs::relative(entry.path(), test::models_dir()).string();
+    if (not_yet_registered.contains(file)) continue;
     ++staged;
-    EXPECT_TRUE(registered.contains(fs::relative(entry.path(), test::models_dir()).string()))
-        << entry.path() << " is not in the registry";
+    EXPECT_TRUE(registered.contains(file)) << entry.path() << " is not in the registry";
   }
   EXPECT_EQ(staged, 10);
 }
