@@ -59,6 +59,23 @@ Status apply_overrides(const RunArgs& args, pipeline::PipelineConfig& config) {
   return ok_status();
 }
 
+// One line naming the output folder and what the run left in it (files elsewhere by their paths),
+// and whether those outputs are complete or under their .partial names.
+std::string describe_outputs(const std::filesystem::path& dir,
+                             const std::vector<std::filesystem::path>& files, bool committed) {
+  std::string inside, outside;
+  for (const std::filesystem::path& file : files) {
+    const std::filesystem::path relative = file.lexically_relative(dir);
+    if (!relative.empty() && *relative.begin() != "..") {
+      inside += (inside.empty() ? "" : ", ") + relative.string();
+    } else {
+      outside += ", " + file.string();
+    }
+  }
+  return std::string(committed ? "outputs: " : "outputs, incomplete (under .partial names): ") +
+         dir.string() + " (" + inside + ")" + outside + "\n";
+}
+
 int run(const RunArgs& args) {
   auto config = pipeline::load_pipeline_config(args.pipeline, args.profile);
   if (!config.ok()) {
@@ -104,6 +121,8 @@ int run(const RunArgs& args) {
     return 2;
   }
   std::cout << outcome->summary;
+  if (!outcome->files.empty())
+    std::cout << describe_outputs(args.out_dir, outcome->files, outcome->committed);
   if (outcome->status == pipeline::RunStatus::kFailed) {
     std::cerr << "error: " << outcome->error << "\n";
   } else if (outcome->status == pipeline::RunStatus::kCompletedWithErrors) {

@@ -10,6 +10,39 @@ namespace fp::io {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+Error write_error(const fs::path& path, int error) {
+  return Error("cannot write " + path.string() + ": " + std::strerror(error));
+}
+
+// Writes all of `content` to a new file at `path`; on an error the file may hold part of it.
+Status write_whole_file(const fs::path& path, const std::string& content, Durability durability) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) return write_error(path, errno);
+  size_t done = 0;
+  while (done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int error = errno;
+      ::close(fd);
+      return write_error(path, error);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (durability == Durability::kOnDisk && ::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    return write_error(path, error);
+  }
+  // Some file systems report a lack of space only when the file is closed.
+  if (::close(fd) != 0) return write_error(path, errno);
+  return ok_status();
+}
+
+}  // namespace
+
 PendingFile::PendingFile(fs::path path) : path_(std::move(path)) {
   temp_path_ = path_;
   temp_path_ += ".partial";
@@ -22,14 +55,15 @@ Status PendingFile::commit() const {
   return ok_status();
 }
 
-Status write_file_atomically(const fs::path& path, const std::string& content) {
+Status write_file_atomically(const fs::path& path, const std::string& content,
+                             Durability durability) {
   PendingFile file(path);
-  {
-    std::ofstream out(file.temp_path(), std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out)
-      return Error("cannot write " + file.temp_path().string() + ": " + std::strerror(errno));
+  const Status written = write_whole_file(file.temp_path(), content, durability);
+  if (!written.ok()) {
+    // A temporary file cut short by a full disk helps nobody and takes space: it goes.
+    std::error_code ignored;
+    fs::remove(file.temp_path(), ignored);
+    return written;
   }
   return file.commit();
 }

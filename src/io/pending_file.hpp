@@ -25,8 +25,14 @@ class PendingFile {
   std::filesystem::path temp_path_;
 };
 
-// Writes `content` to `path` through a temporary file.
-Status write_file_atomically(const std::filesystem::path& path, const std::string& content);
+// How far a write goes before it returns: into the page cache (it survives the process being
+// killed) or onto the disk (fsync: it survives a power cut too).
+enum class Durability { kPageCache, kOnDisk };
+
+// Writes `content` to `path` through a temporary file renamed into place, so `path` holds either
+// its old content or all of the new. A write that fails (a full disk) removes the temporary file.
+Status write_file_atomically(const std::filesystem::path& path, const std::string& content,
+                             Durability durability = Durability::kPageCache);
 
 // Creates `dir` if needed and proves a file can be created in it (by creating and removing
 // one); the Error says why not.

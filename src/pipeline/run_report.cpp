@@ -49,7 +49,40 @@ nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
   return j;
 }
 
+// While the run goes the decode threads own their records: only the main thread's counts show.
+nlohmann::ordered_json running_input_json(const InputRecord& in, int stream) {
+  return {{"stream", stream},
+          {"uri", in.info.uri},
+          {"frames_processed", in.processed},
+          {"frames_skipped", in.skipped}};
+}
+
 }  // namespace
+
+void describe_run(const PipelineConfig& config, RunFacts& facts) {
+  facts.pipeline = config.name;
+  facts.config_file = config.file;
+  facts.sampling = {{"stride", config.sampling.stride},
+                    {"fps", config.sampling.fps},
+                    {"start", config.sampling.start},
+                    {"end", config.sampling.end}};
+  facts.profile = profile_json(config, nlohmann::ordered_json::array());
+}
+
+nlohmann::ordered_json profile_json(const PipelineConfig& config,
+                                    const nlohmann::ordered_json& stages) {
+  if (config.profile.name.empty()) return nullptr;
+  nlohmann::ordered_json effective = {
+      {"stride", config.sampling.stride}, {"fps", config.sampling.fps}, {"cpus", config.cpus}};
+  for (const auto& stage : stages) {
+    if (stage.contains("input_size"))
+      effective[stage["name"].get<std::string>() + ".input_size"] = stage["input_size"];
+  }
+  return {{"name", config.profile.name},
+          {"values", config.profile.to_json()},
+          {"overridden", config.overridden},
+          {"effective", effective}};
+}
 
 nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::StageTimings& timings) {
   const double cpu = f.usage_at_end.cpu_seconds - f.usage_at_start.cpu_seconds;
@@ -83,8 +116,12 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"outputs", f.outputs}};
   report["error"] = f.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.error);
   nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
-  for (size_t i = 0; i < f.inputs.size(); ++i)
-    inputs.push_back(input_json(f.inputs[i], static_cast<int>(i)));
+  const bool running = f.status == "running";
+  for (size_t i = 0; i < f.inputs.size(); ++i) {
+    const int stream = static_cast<int>(i);
+    inputs.push_back(running ? running_input_json(f.inputs[i], stream)
+                             : input_json(f.inputs[i], stream));
+  }
   report["inputs"] = std::move(inputs);
   nlohmann::ordered_json queues = nlohmann::ordered_json::array();
   for (const QueueRecord& q : f.queues) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "media/source.hpp"
+#include "pipeline/pipeline_config.hpp"
 #include "telemetry/process_usage.hpp"
 #include "telemetry/stage_timings.hpp"
 
@@ -29,6 +30,8 @@ struct QueueRecord {
 struct RunFacts {
   std::string pipeline;
   std::string config_file;
+  // "running" while the run goes (its inputs then say only what the main thread counted), then
+  // how it ended (RunStatus).
   std::string status;
   std::string error;
   double setup_seconds = 0;       // stage building, model loading, planning and warm-up
@@ -51,6 +54,14 @@ struct RunFacts {
   nlohmann::ordered_json profile;
   double first_result_seconds = -1;  // setup start to the first frame written; -1: none
 };
+
+// Sets what the run report says of the pipeline's settings: its name, file, sampling and profile.
+void describe_run(const PipelineConfig& config, RunFacts& facts);
+
+// {name, values, overridden, effective} when the pipeline started from a profile, else null;
+// `stages` (their reports) add the input size each stage used to `effective`.
+nlohmann::ordered_json profile_json(const PipelineConfig& config,
+                                    const nlohmann::ordered_json& stages);
 
 nlohmann::ordered_json build_run_report(const RunFacts& facts,
                                         const telemetry::StageTimings& timings);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <opencv2/core/utility.hpp>
 #include <optional>
@@ -13,8 +14,10 @@
 #include "pipeline/bounded_queue.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/input_reader.hpp"
+#include "pipeline/output_dir.hpp"
 #include "pipeline/reorder.hpp"
 #include "pipeline/run_report.hpp"
+#include "pipeline/run_report_writer.hpp"
 #include "pipeline/sinks.hpp"
 #include "pipeline/stage_registry.hpp"
 #include "telemetry/progress.hpp"
@@ -150,23 +153,6 @@ double annotate_fps(const PipelineConfig& config, const media::SourceInfo& input
   return sampled > 0 ? sampled : 1.0;  // photos: one per second
 }
 
-// Checks every output location before any work. Inside the output directory it also removes what
-// an earlier run left under the same names, so nothing there can be mistaken for this run's
-// result; a path outside it is only replaced when this run commits.
-Status prepare_outputs(const RunOptions& options, const std::vector<fs::path>& outputs) {
-  FP_RETURN_IF_ERROR(io::ensure_writable_dir(options.out_dir));
-  const fs::path out_dir = fs::weakly_canonical(options.out_dir);
-  for (const fs::path& path : outputs) {
-    const fs::path parent = fs::weakly_canonical(fs::absolute(path)).parent_path();
-    FP_RETURN_IF_ERROR(io::ensure_writable_dir(parent));
-    if (parent != out_dir) continue;
-    std::error_code ignored;
-    fs::remove_all(path, ignored);  // folders too (the face crops)
-    fs::remove_all(io::PendingFile(path).temp_path(), ignored);
-  }
-  return ok_status();
-}
-
 RunStatus decide_status(const std::string& error, const InputReader& reader) {
   if (!error.empty()) return RunStatus::kFailed;
   if (reader.cancelled()) {
@@ -178,26 +164,12 @@ RunStatus decide_status(const std::string& error, const InputReader& reader) {
   return RunStatus::kCompleted;
 }
 
-// Finishes every sink, then commits them all, or none if any failed.
-std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
-                        nlohmann::ordered_json& outputs) {
-  std::string error;
-  for (auto& sink : sinks) {
-    const Status finished = sink->finish();
-    if (!finished.ok() && error.empty()) error = finished.error().message();
-  }
-  commit = commit && error.empty();
-  for (auto& sink : sinks) {
-    const std::vector<fs::path> paths = sink->paths();
-    if (paths.empty()) continue;
-    const Status committed = commit ? sink->commit() : ok_status();
-    if (!committed.ok() && error.empty()) error = committed.error().message();
-    for (const fs::path& path : paths) {
-      outputs[path.filename().string()] =
-          commit && committed.ok() ? path.string() : io::PendingFile(path).temp_path().string();
-    }
-  }
-  return error;
+// What the run leaves: its outputs as run.json lists them, then run.json itself when written.
+std::vector<fs::path> files_left(const nlohmann::ordered_json& outputs, const fs::path& report) {
+  std::vector<fs::path> files;
+  for (const auto& [name, path] : outputs.items()) files.emplace_back(path.get<std::string>());
+  if (!report.empty()) files.push_back(report);
+  return files;
 }
 
 // `pool` (null when the stages were built by the caller) is reported with the run.
@@ -221,7 +193,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
 
   InputReader reader(config, options.inputs, options.cancel);
   FP_RETURN_IF_ERROR(reader.open());  // before touching outputs: a typo must not cost old results
-  FP_RETURN_IF_ERROR(prepare_outputs(options, outputs));
+  FP_RETURN_IF_ERROR(prepare_output_dir(options.out_dir, outputs));
+  RunReportWriter run_json(options.out_dir, RunReportWriter::reserve_for(options.inputs.size()));
   std::vector<std::unique_ptr<Sink>> sinks;
   FP_ASSIGN_OR_RETURN(auto jsonl, DetectionsJsonlSink::open(detections_path));
   sinks.push_back(std::move(jsonl));
@@ -235,11 +208,40 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
         annotate_path, [&](int stream) { return annotate_fps(config, reader.info(stream)); }));
   }
   facts.setup_seconds = seconds_since(setup_start);
+  describe_run(config, facts);
+  facts.engine = {{"workers", worker_count}, {"opencv_threads", cv::getNumThreads()}};
 
   const auto run_start = SteadyClock::now();
   FirstError error;
   Queue decoded(static_cast<size_t>(config.queue_frames));
   Queue processed(static_cast<size_t>(config.queue_frames));
+  telemetry::StageTimings timings(config.warmup_frames);
+  std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
+  auto report_models = [&] {
+    if (pool == nullptr) return;
+    const nlohmann::ordered_json models = pool->report();
+    facts.engine["plan"] = models["plan"];
+    facts.models = models["models"];
+  };
+  auto report_queues = [&] {
+    facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
+                    {"processed", processed.capacity(), processed.high_water()}};
+  };
+  // What is known while the run goes, from the main thread: its own counts and what other threads
+  // publish under locks (queues, models); the inputs' read records come at the end.
+  const std::function<nlohmann::ordered_json()> running_report = [&] {
+    facts.processing_seconds = seconds_since(run_start);
+    facts.inputs = counts;
+    for (size_t i = 0; i < counts.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
+    report_queues();
+    report_models();
+    facts.outputs = pending_outputs(sinks);
+    facts.usage_at_end = telemetry::sample_process_usage();
+    return build_run_report(facts, timings);
+  };
+  facts.status = "running";
+  run_json.start(running_report());
+
   std::thread decode_thread([&] { reader.run(decoded); });
   std::atomic<int> live_workers{worker_count};
   std::vector<std::thread> workers;
@@ -247,11 +249,9 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
     workers.emplace_back([&] { run_stages(stages, decoded, processed, live_workers, error); });
   }
 
-  telemetry::StageTimings timings(config.warmup_frames);
   telemetry::ProgressReporter progress(options.terminal_progress, options.progress_json);
   telemetry::ProgressState state;
   state.streams = static_cast<int>(options.inputs.size());
-  std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
   Reorder reorder;
   const size_t concurrent = concurrent_stages(stages);
   auto write_in_order = [&](FrameResult arrived) {
@@ -284,6 +284,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
       state.expected_frames = reader.expected_frames();
       state.elapsed = seconds_since(run_start);
       progress.update(state);
+      run_json.update(running_report);
     }
   };
   try {
@@ -302,14 +303,14 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   const bool commit = outcome.status == RunStatus::kCompleted ||
                       outcome.status == RunStatus::kCompletedWithErrors ||
                       outcome.status == RunStatus::kStopped;
+  facts.outputs = nlohmann::ordered_json::object();
   const std::string sink_error = close_sinks(sinks, commit, facts.outputs);
   if (!sink_error.empty() && outcome.error.empty()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = sink_error;
   }
+  outcome.committed = commit && sink_error.empty();
 
-  facts.pipeline = config.name;
-  facts.config_file = config.file;
   facts.status = to_string(outcome.status);
   facts.error = outcome.error;
   facts.inputs = reader.records();
@@ -317,45 +318,25 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
     facts.inputs[i].processed = counts[i].processed;
     facts.inputs[i].skipped = counts[i].skipped;
   }
-  facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
-                  {"processed", processed.capacity(), processed.high_water()}};
+  report_queues();
   for (const auto& stage : stages) {
     nlohmann::ordered_json r = stage->report();
     r["name"] = stage->name();
     facts.stages.push_back(std::move(r));
   }
-  facts.engine = {{"workers", worker_count}, {"opencv_threads", cv::getNumThreads()}};
-  if (pool != nullptr) {
-    const nlohmann::ordered_json models = pool->report();
-    facts.engine["plan"] = models["plan"];
-    facts.models = models["models"];
-  }
-  if (!config.profile.name.empty()) {
-    nlohmann::ordered_json effective = {
-        {"stride", config.sampling.stride}, {"fps", config.sampling.fps}, {"cpus", config.cpus}};
-    for (const auto& stage : facts.stages) {
-      if (stage.contains("input_size"))
-        effective[stage["name"].get<std::string>() + ".input_size"] = stage["input_size"];
-    }
-    facts.profile = {{"name", config.profile.name},
-                     {"values", config.profile.to_json()},
-                     {"overridden", config.overridden},
-                     {"effective", effective}};
-  }
-  facts.sampling = {{"stride", config.sampling.stride},
-                    {"fps", config.sampling.fps},
-                    {"start", config.sampling.start},
-                    {"end", config.sampling.end}};
+  report_models();
+  facts.profile = profile_json(config, facts.stages);
   facts.usage_at_end = telemetry::sample_process_usage();
   outcome.report = build_run_report(facts, timings);
   outcome.summary = format_summary(outcome.report, timings);
 
-  const Status report_written = io::write_file_atomically(options.out_dir / "run.json",
-                                                          io::dump_json(outcome.report, 2) + "\n");
+  const Status report_written = run_json.finish(outcome.report);
   if (!report_written.ok()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = report_written.error().message();
   }
+  outcome.files =
+      files_left(facts.outputs, report_written.ok() ? options.out_dir / "run.json" : fs::path());
   state.status = to_string(outcome.status);
   state.elapsed = facts.processing_seconds;
   progress.finish(state);

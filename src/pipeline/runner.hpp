@@ -42,6 +42,10 @@ struct RunOutcome {
   std::string error;              // the fatal error for kFailed, else empty
   nlohmann::ordered_json report;  // what run.json holds
   std::string summary;            // the terminal summary table
+  // What the run left in place: its outputs (final names when committed, else .partial names),
+  // then run.json when it could be written.
+  std::vector<std::filesystem::path> files;
+  bool committed = false;  // the outputs have their final names
 };
 
 const char* to_string(RunStatus status);

@@ -111,4 +111,35 @@ std::vector<std::filesystem::path> AnnotatedVideoSink::paths() const {
   return paths;
 }
 
+std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
+                        nlohmann::ordered_json& outputs) {
+  std::string error;
+  for (auto& sink : sinks) {
+    const Status finished = sink->finish();
+    if (!finished.ok() && error.empty()) error = finished.error().message();
+  }
+  commit = commit && error.empty();
+  for (auto& sink : sinks) {
+    const std::vector<std::filesystem::path> paths = sink->paths();
+    if (paths.empty()) continue;
+    const Status committed = commit ? sink->commit() : ok_status();
+    if (!committed.ok() && error.empty()) error = committed.error().message();
+    for (const std::filesystem::path& path : paths) {
+      outputs[path.filename().string()] =
+          commit && committed.ok() ? path.string() : io::PendingFile(path).temp_path().string();
+    }
+  }
+  return error;
+}
+
+nlohmann::ordered_json pending_outputs(const std::vector<std::unique_ptr<Sink>>& sinks) {
+  nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
+  for (const auto& sink : sinks) {
+    for (const std::filesystem::path& path : sink->paths()) {
+      outputs[path.filename().string()] = io::PendingFile(path).temp_path().string();
+    }
+  }
+  return outputs;
+}
+
 }  // namespace fp::pipeline

@@ -84,4 +84,13 @@ class AnnotatedVideoSink : public Sink {
   std::map<int, Video> videos_;  // by stream; opened on the stream's first frame with an image
 };
 
+// Finishes every sink, then commits them all, or none if any failed or `commit` is false.
+// `outputs` receives each sink's files by name (their final paths when committed, else their
+// .partial names); the first error is returned, empty when none.
+std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
+                        nlohmann::ordered_json& outputs);
+
+// Each sink's files by name, under the .partial names they have while the run goes.
+nlohmann::ordered_json pending_outputs(const std::vector<std::unique_ptr<Sink>>& sinks);
+
 }  // namespace fp::pipeline

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "disk_faults.hpp"
 #include "test_support.hpp"
 
 namespace fp::io {
@@ -35,6 +36,26 @@ TEST(JsonlWriter, UnwritablePlaceIsAnErrorNamingThePath) {
   EXPECT_NE(writer.error().message().find("rows.jsonl.partial"), std::string::npos);
 }
 
+// A disk that fills up part way through a row: the file keeps only its whole rows (issue 10).
+TEST(JsonlWriter, FailedWriteLeavesOnlyWholeRows) {
+  test::TempDir dir;
+  const nlohmann::ordered_json row = {{"pad", std::string(989, 'x')}};  // 1000 bytes with "\n"
+  const int rows_written = test::run_with_file_size_limit(4096, [&] {
+    auto writer = JsonlWriter::open(dir / "rows.jsonl");
+    if (!writer.ok()) return 90;
+    for (int i = 0; i < 10; ++i) {
+      if (writer->write(row).ok()) continue;
+      const bool later_calls_fail = !writer->write(row).ok() && !writer->finish().ok();
+      return later_calls_fail ? static_cast<int>(writer->rows()) : 91;
+    }
+    return 92;  // the limit never hit
+  });
+  ASSERT_EQ(rows_written, 4);
+  const std::string text = test::read_file(dir / "rows.jsonl.partial");
+  EXPECT_EQ(text.size(), 4000u);  // the fifth row's first 96 bytes are gone again
+  EXPECT_EQ(test::read_jsonl(dir / "rows.jsonl.partial").size(), 4u);
+}
+
 TEST(JsonlWriter, InvalidUtf8BecomesReplacementCharacter) {
   EXPECT_EQ(dump_json({{"file", std::string("caf\xe9.jpg")}}),
             "{\"file\":\"caf\xef\xbf\xbd.jpg\"}");
@@ -45,6 +66,21 @@ TEST(PendingFile, WriteFileAtomicallyReplacesOldContent) {
   ASSERT_TRUE(write_file_atomically(dir / "a.json", "old").ok());
   ASSERT_TRUE(write_file_atomically(dir / "a.json", "new").ok());
   EXPECT_EQ(test::read_file(dir / "a.json"), "new");
+  EXPECT_FALSE(fs::exists(dir / "a.json.partial"));
+}
+
+TEST(PendingFile, FailedWriteKeepsTheOldFileAndLeavesNoPartial) {
+  test::TempDir dir;
+  ASSERT_TRUE(write_file_atomically(dir / "a.json", "old").ok());
+  const int result = test::run_with_file_size_limit(1024, [&] {
+    const Status written = write_file_atomically(dir / "a.json", std::string(10000, 'x'));
+    if (written.ok()) return 1;
+    return written.error().message().find("a.json.partial: File too large") != std::string::npos
+               ? 0
+               : 2;
+  });
+  EXPECT_EQ(result, 0);
+  EXPECT_EQ(test::read_file(dir / "a.json"), "old");
   EXPECT_FALSE(fs::exists(dir / "a.json.partial"));
 }
 
