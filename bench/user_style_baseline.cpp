@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
            "Sequential person detection, the way users write it (baseline for engine_bench)",
        .threads_help = "OpenCV threads inside forward()",
        .threads_key = "opencv_threads",
+       .add_options = {},
        .load =
            [](int threads) {
              cv::setNumThreads(threads);

@@ -23,6 +23,7 @@ int run_user_style_loop(const UserStyleLoop& loop, int argc, char** argv) {
   app.add_option("--threads", threads, loop.threads_help)->check(CLI::PositiveNumber);
   app.add_option("--out", out_path, "detections.jsonl to write")->required();
   app.add_option("--json", json_path, "Also write the timing summary as JSON here");
+  if (loop.add_options) loop.add_options(app);
   CLI11_PARSE(app, argc, argv);
 
   const auto wall_start = SteadyClock::now();

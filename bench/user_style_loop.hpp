@@ -13,6 +13,7 @@
 // reports them as setup). `wall_seconds` includes them.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <string>
@@ -26,6 +27,8 @@ struct UserStyleLoop {
   std::string description;   // --help's first line
   std::string threads_help;  // what --threads sets
   std::string threads_key;   // the JSON summary's name for --threads
+  // Adds the program's own options to the command line (may be empty).
+  std::function<void(CLI::App&)> add_options;
   // Loads and warms up the detector for `threads` threads (counted as setup).
   std::function<std::unique_ptr<UserStylePersonDetector>(int threads)> load;
 };

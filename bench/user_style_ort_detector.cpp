@@ -14,12 +14,13 @@ constexpr const char* kOutputName = "output";
 
 }  // namespace
 
-UserStyleOrtDetector::UserStyleOrtDetector(int intra_op_threads)
+UserStyleOrtDetector::UserStyleOrtDetector(int intra_op_threads, bool allow_spinning)
     : env_(ORT_LOGGING_LEVEL_WARNING, "user_style_ort") {
   try {
     Ort::SessionOptions options;
     options.SetIntraOpNumThreads(intra_op_threads);
     options.SetInterOpNumThreads(1);
+    if (!allow_spinning) options.AddConfigEntry("session.intra_op.allow_spinning", "0");
     session_ = Ort::Session(env_, model_path().c_str(), options);
     memory_ = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
   } catch (const Ort::Exception& e) {

@@ -15,8 +15,10 @@ class UserStyleOrtDetector : public UserStylePersonDetector {
  public:
   // Loads yolox_nano_416 into one session on the CPU execution provider with `intra_op_threads`
   // threads inside each Run() and one inter-op thread (ONNX Runtime's other settings left at
-  // their defaults, as a user leaves them), and warms it up.
-  explicit UserStyleOrtDetector(int intra_op_threads);
+  // their defaults, as a user leaves them), and warms it up. `allow_spinning` false turns off the
+  // default spin-waiting of the intra-op threads between and after Run() calls, which on a loaded
+  // machine takes CPU from the decoding thread.
+  UserStyleOrtDetector(int intra_op_threads, bool allow_spinning);
 
   cv::Mat forward(const cv::Mat& blob) override;
 
