@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -83,6 +83,11 @@ Result<MotRow> parse_row(const std::string& line) {
 Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOptions& options) {
   std::ifstream in(path);
   if (!in) return Error("cannot open MOT file " + path.string());
+  return read_mot_stream(in, path.string(), options);
+}
+
+Result<MotFile> read_mot_stream(std::istream& in, const std::string& name,
+                                const MotReadOptions& options) {
   MotFile file;
   std::string line;
   int64_t line_number = 0;
@@ -91,8 +96,7 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     if (trim(line).empty()) continue;
     auto row = parse_row(line);
     if (!row.ok()) {
-      return Error(path.string() + ":" + std::to_string(line_number) + ": " +
-                   row.error().message());
+      return Error(name + ":" + std::to_string(line_number) + ": " + row.error().message());
     }
     if (!(row->w > 0 && row->h > 0)) {
       if (file.skipped_boxes++ == 0) file.first_skipped_line = line_number;
@@ -105,9 +109,9 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     if (!file.rows.empty() && row->frame < file.rows.back().frame) file.unsorted = true;
     file.rows.push_back(*row);
   }
-  if (in.bad()) return Error("cannot read MOT file " + path.string());
+  if (in.bad()) return Error("cannot read MOT file " + name);
   if (file.rows.empty() && !options.allow_empty) {
-    return Error(path.string() +
+    return Error(name +
                  ": no usable rows (a MOTChallenge file has lines like "
                  "'frame,id,x,y,w,h,conf,...')");
   }
@@ -117,7 +121,7 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     for (size_t i = 1; i < file.rows.size(); ++i) {
       for (size_t j = i; j-- > 0 && file.rows[j].frame == file.rows[i].frame;) {
         if (file.rows[j].id == file.rows[i].id) {
-          return Error(path.string() + ": id " + std::to_string(file.rows[i].id) +
+          return Error(name + ": id " + std::to_string(file.rows[i].id) +
                        " appears twice in frame " + std::to_string(file.rows[i].frame));
         }
       }

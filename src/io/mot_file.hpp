@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ struct MotFile {
 };
 
 Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOptions& options);
+// The same rules for MOT text read from `in`; `name` names it in messages.
+Result<MotFile> read_mot_stream(std::istream& in, const std::string& name,
+                                const MotReadOptions& options);
 
 // Human-readable notes on what reading skipped or reordered (empty when nothing was).
 std::vector<std::string> mot_read_notes(const std::filesystem::path& path, const MotFile& file);

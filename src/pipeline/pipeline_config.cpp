@@ -98,10 +98,8 @@ Status apply_profile(const YamlMap& top, const std::string& flag, PipelineConfig
   return ok_status();
 }
 
-}  // namespace
-
-Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
-  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
+Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::string& path,
+                                            const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
   FP_RETURN_IF_ERROR(
       top.check_keys({"name", "profile", "source", "stages", "resources", "telemetry"}));
@@ -146,6 +144,19 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::
     config.warmup_frames = warmup;
   }
   return config;
+}
+
+}  // namespace
+
+Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
+  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
+  return read_pipeline_config(root, path, profile);
+}
+
+Result<PipelineConfig> parse_pipeline_config(const std::string& text, const std::string& file,
+                                             const std::string& profile) {
+  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_text(text, file));
+  return read_pipeline_config(root, file, profile);
 }
 
 }  // namespace fp::pipeline

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "pipeline/cpu_budget.hpp"
 #include "test_support.hpp"
 
@@ -79,6 +82,22 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message().find("YAML syntax error"), std::string::npos);
   EXPECT_FALSE(load_pipeline_config((dir / "missing.yaml").string()).ok());
+}
+
+TEST(PipelineConfig, TextParsesLikeTheFile) {
+  const auto path = test::source_dir() / "examples/people.yaml";
+  std::ifstream in(path);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  auto from_file = load_pipeline_config(path.string());
+  auto from_text = parse_pipeline_config(text, path.string());
+  ASSERT_TRUE(from_file.ok() && from_text.ok());
+  EXPECT_EQ(from_text->file, from_file->file);
+  EXPECT_EQ(from_text->name, from_file->name);
+  EXPECT_EQ(from_text->stages.size(), from_file->stages.size());
+  EXPECT_EQ(from_text->queue_frames, from_file->queue_frames);
+  auto bad = parse_pipeline_config("name: x\nstages: [\n", "inline.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message().rfind("inline.yaml:", 0), 0u) << bad.error().message();
 }
 
 TEST(PipelineConfig, ProfileStartsTheValuesAndFileKeysOverrideIt) {
