@@ -11,6 +11,8 @@ namespace fp::io {
 
 namespace {
 
+constexpr double kMaxCoordinate = 1e9;  // pixels; far beyond any image, and finite as a float sum
+
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r");
   if (first == std::string_view::npos) return {};
@@ -67,6 +69,11 @@ Result<MotRow> parse_row(const std::string& line) {
   for (int i = 0; i < 4; ++i) {
     auto value = parse_number(fields[2 + i]);
     if (!value.ok()) return value.error().with_context(names[i]);
+    // Boxes are floats from here on (trackers, metrics): a larger value would become infinite.
+    if (std::abs(*value) > kMaxCoordinate) {
+      return Error(std::string(names[i]) + " '" + fields[2 + i] +
+                   "' is out of range (at most 1e9 pixels either way)");
+    }
     *values[i] = *value;
   }
   row.conf = 1.0;

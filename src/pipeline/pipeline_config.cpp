@@ -9,6 +9,8 @@ namespace fp::pipeline {
 
 namespace {
 
+constexpr double kMaxIoTimeout = 86400;  // seconds
+
 Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.check_keys(
       {"stride", "fps", "start", "end", "queue", "decoder_threads", "io_timeout", "streams"}));
@@ -30,8 +32,10 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   if (config.decoder_threads < 0) {
     return source.error_at("decoder_threads", "'decoder_threads' must be 0 (auto) or more");
   }
-  if (config.io_timeout <= 0) {
-    return source.error_at("io_timeout", "'io_timeout' must be more than 0 seconds");
+  // Written so that NaN fails too; a day bounds the deadline arithmetic of stream reads.
+  if (!(config.io_timeout > 0 && config.io_timeout <= kMaxIoTimeout)) {
+    return source.error_at("io_timeout",
+                           "'io_timeout' must be more than 0 and at most 86400 seconds (a day)");
   }
   if (config.streams < 1 || config.streams > 256) {
     return source.error_at("streams",
