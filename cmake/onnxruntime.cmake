@@ -16,7 +16,7 @@ elseif(NOT "$ENV{ONNXRUNTIME_ROOT}" STREQUAL "")
   set(_ort_from "the environment variable ONNXRUNTIME_ROOT")
 else()
   set(_ort_root
-    "${CMAKE_SOURCE_DIR}/.cache/nuget/microsoft.ml.onnxruntime/${FRAMEPIPE_ONNXRUNTIME_VERSION}")
+    "${CMAKE_CURRENT_LIST_DIR}/../.cache/nuget/microsoft.ml.onnxruntime/${FRAMEPIPE_ONNXRUNTIME_VERSION}")
   set(_ort_from "the default place scripts/install-deps fetches it to")
 endif()
 set(_ort_help "Run scripts/install-deps (it fetches Microsoft.ML.OnnxRuntime \

@@ -162,6 +162,12 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
+void wait_for_file_size(const fs::path& path, size_t bytes) {
+  for (int i = 0; i < 300 && read_file(path).size() < bytes; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
 std::vector<nlohmann::json> read_jsonl(const fs::path& path) {
   std::vector<nlohmann::json> rows;
   std::ifstream in(path);

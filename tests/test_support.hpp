@@ -131,6 +131,8 @@ class SlowHttpFileServer {
 };
 
 std::string read_file(const std::filesystem::path& path);
+// Waits (at most 30 s) until the file holds at least `bytes` bytes, e.g. rows a run has written.
+void wait_for_file_size(const std::filesystem::path& path, size_t bytes);
 void write_file(const std::filesystem::path& path, const std::string& content);
 // Every line of a JSONL file, parsed; a line that is not JSON fails the test.
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);

@@ -65,6 +65,14 @@ Result<YAML::Node> load_yaml_file(const std::string& path) {
   return root;
 }
 
+Result<YAML::Node> load_yaml_text(const std::string& text, const std::string& file) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Error(yaml_location(file, e.mark) + ": YAML syntax error: " + e.msg);
+  }
+}
+
 Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
                               const std::string& what) {
   if (!node.IsMap()) {

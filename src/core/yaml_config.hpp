@@ -21,6 +21,8 @@ std::string yaml_location(const std::string& file, const YAML::Mark& mark);
 // Parses a YAML file; a syntax error names file:line:column, and so does a key written twice in
 // one mapping (yaml-cpp would keep the first and ignore the second).
 Result<YAML::Node> load_yaml_file(const std::string& path);
+// Parses YAML held in memory; `file` names it in messages as if it were read from there.
+Result<YAML::Node> load_yaml_text(const std::string& text, const std::string& file);
 
 // A YAML mapping read with checks. `what` names it in messages ("source", "stage 'detect'").
 class YamlMap {

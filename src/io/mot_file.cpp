@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 namespace fp::io {
 
 namespace {
+
+constexpr double kMaxCoordinate = 1e9;  // pixels; far beyond any image, and finite as a float sum
 
 std::string trim(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r");
@@ -67,6 +69,11 @@ Result<MotRow> parse_row(const std::string& line) {
   for (int i = 0; i < 4; ++i) {
     auto value = parse_number(fields[2 + i]);
     if (!value.ok()) return value.error().with_context(names[i]);
+    // Boxes are floats from here on (trackers, metrics): a larger value would become infinite.
+    if (std::abs(*value) > kMaxCoordinate) {
+      return Error(std::string(names[i]) + " '" + fields[2 + i] +
+                   "' is out of range (at most 1e9 pixels either way)");
+    }
     *values[i] = *value;
   }
   row.conf = 1.0;
@@ -83,6 +90,11 @@ Result<MotRow> parse_row(const std::string& line) {
 Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOptions& options) {
   std::ifstream in(path);
   if (!in) return Error("cannot open MOT file " + path.string());
+  return read_mot_stream(in, path.string(), options);
+}
+
+Result<MotFile> read_mot_stream(std::istream& in, const std::string& name,
+                                const MotReadOptions& options) {
   MotFile file;
   std::string line;
   int64_t line_number = 0;
@@ -91,8 +103,7 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     if (trim(line).empty()) continue;
     auto row = parse_row(line);
     if (!row.ok()) {
-      return Error(path.string() + ":" + std::to_string(line_number) + ": " +
-                   row.error().message());
+      return Error(name + ":" + std::to_string(line_number) + ": " + row.error().message());
     }
     if (!(row->w > 0 && row->h > 0)) {
       if (file.skipped_boxes++ == 0) file.first_skipped_line = line_number;
@@ -105,9 +116,9 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     if (!file.rows.empty() && row->frame < file.rows.back().frame) file.unsorted = true;
     file.rows.push_back(*row);
   }
-  if (in.bad()) return Error("cannot read MOT file " + path.string());
+  if (in.bad()) return Error("cannot read MOT file " + name);
   if (file.rows.empty() && !options.allow_empty) {
-    return Error(path.string() +
+    return Error(name +
                  ": no usable rows (a MOTChallenge file has lines like "
                  "'frame,id,x,y,w,h,conf,...')");
   }
@@ -117,7 +128,7 @@ Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOp
     for (size_t i = 1; i < file.rows.size(); ++i) {
       for (size_t j = i; j-- > 0 && file.rows[j].frame == file.rows[i].frame;) {
         if (file.rows[j].id == file.rows[i].id) {
-          return Error(path.string() + ": id " + std::to_string(file.rows[i].id) +
+          return Error(name + ": id " + std::to_string(file.rows[i].id) +
                        " appears twice in frame " + std::to_string(file.rows[i].frame));
         }
       }

@@ -3,8 +3,9 @@
 // score in conf) and tracker results all use it.
 //
 // Reading rules (README "MOTChallenge files"):
-// - A line with fewer than 6 fields, a field that is not a number, a non-finite number, a frame
-//   below 1 or a fractional frame or id is an error naming the file and line.
+// - A line with fewer than 6 fields, a field that is not a number, a non-finite number, a
+//   coordinate or size beyond 1e9 pixels either way, a frame below 1 or a fractional frame or id
+//   is an error naming the file and line.
 // - Blank lines are ignored. Rows may come in any frame order; they are returned sorted by frame
 //   (stable), and `unsorted` says that the file was not.
 // - A box with zero or negative width or height cannot be matched or tracked: the row is skipped
@@ -17,6 +18,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -52,6 +54,9 @@ struct MotFile {
 };
 
 Result<MotFile> read_mot_file(const std::filesystem::path& path, const MotReadOptions& options);
+// The same rules for MOT text read from `in`; `name` names it in messages.
+Result<MotFile> read_mot_stream(std::istream& in, const std::string& name,
+                                const MotReadOptions& options);
 
 // Human-readable notes on what reading skipped or reordered (empty when nothing was).
 std::vector<std::string> mot_read_notes(const std::filesystem::path& path, const MotFile& file);

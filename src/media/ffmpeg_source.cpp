@@ -288,8 +288,10 @@ FfmpegSource::Stamp FfmpegSource::stamp(const AVFrame& frame) const {
   const int64_t ts = frame.best_effort_timestamp;
   if (ts != AV_NOPTS_VALUE) {
     // Exact rational arithmetic keeps pts == index / fps for integer rates (300 * 1/10 == 30.0).
-    out.pts = static_cast<double>(ts - origin_) * time_base_.num / time_base_.den;
-    out.index = constant_fps_ > 0 ? std::llround(out.pts * constant_fps_) : decoded_ - 1;
+    // In doubles: hostile timestamps near the int64 limits must not overflow a subtraction.
+    out.pts =
+        (static_cast<double>(ts) - static_cast<double>(origin_)) * time_base_.num / time_base_.den;
+    out.index = constant_fps_ > 0 ? frame_number(out.pts) : decoded_ - 1;
   } else {
     out.index = constant_fps_ > 0 ? last_index_ + 1 : decoded_ - 1;
     out.pts = constant_fps_ > 0 ? static_cast<double>(out.index) / constant_fps_ : last_pts_;
@@ -363,10 +365,28 @@ Frame FfmpegSource::take_after_gap(Frame frame) {
     report_.lost_frames += frame.index - first_missing;
     return frame;
   }
+  if (frame.index - first_missing > max_lost_gap()) {
+    errors_.record("timestamps jump from frame " + std::to_string(first_missing - 1) +
+                   " to frame " + std::to_string(frame.index) +
+                   ": more than the file holds, so no frames are taken as lost there");
+    return frame;
+  }
   lost_next_ = first_missing;
   lost_end_ = frame.index;
   held_ = std::move(frame);
   return lost_frame(lost_next_++);
+}
+
+int64_t FfmpegSource::frame_number(double pts) const {
+  // Clamped so that no timestamp, however hostile, overflows the conversion.
+  constexpr double kLimit = 1e15;
+  return std::llround(std::clamp(pts * constant_fps_, -kLimit, kLimit));
+}
+
+int64_t FfmpegSource::max_lost_gap() const {
+  constexpr double kSecondsWithoutHeader = 3600;
+  return info_.expected_frames > 0 ? info_.expected_frames
+                                   : std::llround(constant_fps_ * kSecondsWithoutHeader);
 }
 
 Frame FfmpegSource::lost_frame(int64_t index) {
@@ -411,8 +431,10 @@ void FfmpegSource::queue_lost_tail() {
     return;
   }
   const double last_packet_pts =
-      static_cast<double>(last_packet_ts_ - origin_) * time_base_.num / time_base_.den;
-  const int64_t packet_end = std::llround(last_packet_pts * constant_fps_) + 1;
+      (static_cast<double>(last_packet_ts_) - static_cast<double>(origin_)) * time_base_.num /
+      time_base_.den;
+  const int64_t packet_end = frame_number(last_packet_pts) + 1;
+  if (packet_end - end_index_ > max_lost_gap()) return;  // a broken timestamp, not lost frames
   // Decoders hold back the last frame or two (reorder delay) and containers round: only a larger
   // shortfall is frames lost at the end.
   if (packet_end <= end_index_ + kEndSlack) return;

@@ -56,6 +56,11 @@ class FfmpegSource final : public Source {
   // Returns `frame` after the lost frames in front of it (it is held until they are returned).
   Frame take_after_gap(Frame frame);
   Frame lost_frame(int64_t index);
+  // The frame number of a pts, at the constant frame rate.
+  int64_t frame_number(double pts) const;
+  // The longest run of missing frames taken as lost: the header's frame count, or an hour of
+  // frames without one. A longer jump is a broken timestamp, not a damaged range.
+  int64_t max_lost_gap() const;
   // After the decoder's last frame: frames the demuxer read packets for but no frame came out of.
   void queue_lost_tail();
   bool convert_to_bgr(const AVFrame& frame, cv::Mat& out);

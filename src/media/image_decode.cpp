@@ -140,7 +140,9 @@ Result<std::string> read_bytes(const std::filesystem::path& path, int64_t max_pi
 
 Result<DecodedImage> decode_image(std::string_view bytes, int64_t max_pixels) {
   const std::optional<ImageSize> size = image_header_size(bytes);
-  if (size && size->width * size->height > max_pixels) {
+  // In doubles: a TIFF may claim 4294967295 x 4294967295, whose product overflows int64.
+  if (size && static_cast<double>(size->width) * static_cast<double>(size->height) >
+                  static_cast<double>(max_pixels)) {
     return Error(pixel_limit_message("the image", size->width, size->height, max_pixels));
   }
   DecodedImage out;

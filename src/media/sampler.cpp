@@ -2,10 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <utility>
 
 namespace fp::media {
 
 std::optional<SamplingProblem> check_sampling(const SamplingOptions& o) {
+  const std::pair<const char*, double> times[] = {
+      {"fps", o.fps}, {"start", o.start}, {"end", o.end}};
+  for (const auto& [key, value] : times) {
+    if (!std::isfinite(value)) {
+      return SamplingProblem{key, std::string("'") + key + "' must be a finite number"};
+    }
+  }
   if (o.stride < 1) return SamplingProblem{"stride", "'stride' must be 1 or more"};
   if (o.fps < 0) return SamplingProblem{"fps", "'fps' must be 0 (every frame) or more"};
   if (o.start < 0) return SamplingProblem{"start", "'start' must be 0 or more seconds"};
@@ -25,7 +34,14 @@ bool Sampler::accept(int64_t index, double pts) {
   // Frames are picked on a fixed grid from the first accepted one, so the rate does not drift.
   const double period = 1.0 / options_.fps;
   if (next_pts_ < 0) next_pts_ = pts;
-  while (next_pts_ <= pts + kSlack) next_pts_ += period;
+  // A damaged file's timestamps may jump by years: go to the last grid point at or before pts in
+  // one step (fmod is exact), not one period at a time.
+  const double behind = pts + kSlack - next_pts_;
+  if (behind >= period) next_pts_ = pts + kSlack - std::fmod(behind, period);
+  // Far from 0 a period may be less than the spacing of doubles: step at least to the next one.
+  while (next_pts_ <= pts + kSlack) {
+    next_pts_ = std::max(next_pts_ + period, std::nextafter(next_pts_, HUGE_VAL));
+  }
   return true;
 }
 

@@ -9,6 +9,8 @@ namespace fp::pipeline {
 
 namespace {
 
+constexpr double kMaxIoTimeout = 86400;  // seconds
+
 Status read_source(const YamlMap& source, PipelineConfig& config) {
   FP_RETURN_IF_ERROR(source.check_keys({"stride", "fps", "start", "end", "queue", "decoder_threads",
                                         "io_timeout", "streams", "max_megapixels", "live"}));
@@ -44,8 +46,10 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   if (config.decoder_threads < 0) {
     return source.error_at("decoder_threads", "'decoder_threads' must be 0 (auto) or more");
   }
-  if (config.io_timeout <= 0) {
-    return source.error_at("io_timeout", "'io_timeout' must be more than 0 seconds");
+  // Written so that NaN fails too; a day bounds the deadline arithmetic of stream reads.
+  if (!(config.io_timeout > 0 && config.io_timeout <= kMaxIoTimeout)) {
+    return source.error_at("io_timeout",
+                           "'io_timeout' must be more than 0 and at most 86400 seconds (a day)");
   }
   if (config.streams < 1 || config.streams > 256) {
     return source.error_at("streams",
@@ -112,10 +116,8 @@ Status apply_profile(const YamlMap& top, const std::string& flag, PipelineConfig
   return ok_status();
 }
 
-}  // namespace
-
-Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
-  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
+Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::string& path,
+                                            const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
   FP_RETURN_IF_ERROR(
       top.check_keys({"name", "profile", "source", "stages", "resources", "telemetry"}));
@@ -167,6 +169,19 @@ Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::
     config.warmup_frames = warmup;
   }
   return config;
+}
+
+}  // namespace
+
+Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
+  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
+  return read_pipeline_config(root, path, profile);
+}
+
+Result<PipelineConfig> parse_pipeline_config(const std::string& text, const std::string& file,
+                                             const std::string& profile) {
+  FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_text(text, file));
+  return read_pipeline_config(root, file, profile);
 }
 
 }  // namespace fp::pipeline

@@ -46,5 +46,8 @@ struct PipelineConfig {
 // `profile`, when not empty, replaces the file's `profile:` (the --profile flag).
 Result<PipelineConfig> load_pipeline_config(const std::string& path,
                                             const std::string& profile = "");
+// The same checks for pipeline YAML held in memory; `file` names it in messages.
+Result<PipelineConfig> parse_pipeline_config(const std::string& text, const std::string& file,
+                                             const std::string& profile = "");
 
 }  // namespace fp::pipeline

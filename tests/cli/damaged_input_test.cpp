@@ -163,9 +163,7 @@ TEST(DamagedInput, Issue10_CtrlCOnAFiniteFileOverHttpIsAnInterruptionNotAStop) {
   BackgroundProcess run({FRAMEPIPE_BINARY, "run", kPeople, server.url(), "--out",
                          out.path().string(), "--stride", "5", "--no-progress"});
   const fs::path partial = out / "detections.jsonl.partial";
-  for (int i = 0; i < 300 && read_file(partial).size() < 1000; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  wait_for_file_size(partial, 1000);
   EXPECT_EQ(run.stop(SIGINT), 130);
   EXPECT_FALSE(fs::exists(out / "detections.jsonl"));  // nothing looks complete
   const auto rows = read_jsonl(partial);

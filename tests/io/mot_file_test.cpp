@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "test_support.hpp"
 
 namespace fp::io {
@@ -72,6 +74,18 @@ TEST_F(MotFileReading, NonFiniteNumbersAreErrors) {
   EXPECT_TRUE(contains(error_of("1,1,nan,0,10,10\n"), "not a finite number"));
   EXPECT_TRUE(contains(error_of("1,1,0,0,inf,10\n"), "not a finite number"));
   EXPECT_TRUE(contains(error_of("1,1,0,0,10,10,-inf\n"), "not a finite number"));
+}
+
+// Issue 10 (fuzzing): x = 1e96 was accepted and became an infinite float box. The exact input the
+// fuzzer found is tests/fuzz/regressions/mot_file/issue10-box-beyond-float-range.bin.
+TEST_F(MotFileReading, Issue10_CoordinateBeyondFloatRangeIsAnError) {
+  EXPECT_TRUE(contains(error_of("1,3,1e96,733,122,388\n"), ":1: x '1e96' is out of range"));
+  EXPECT_TRUE(contains(error_of("1,3,0,0,10,1e39\n"), "h '1e39' is out of range"));
+  // The largest accepted values still make a finite float box.
+  auto file = read("1,3,-1e9,1e9,1e9,1e9\n");
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  const Box box = file->rows[0].box();
+  EXPECT_TRUE(std::isfinite(box.x1) && std::isfinite(box.y2) && std::isfinite(box.area()));
 }
 
 TEST_F(MotFileReading, FrameBelowOneIsAnError) {

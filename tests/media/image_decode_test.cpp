@@ -110,6 +110,21 @@ TEST(ImageDecode, Issue10_HeaderBombsAreRefusedBeforeDecoding) {
   EXPECT_TRUE(read_image(media_path("images/lena.jpg"), 512 * 512).ok());
 }
 
+// Found by the image_decode fuzz target (tests/fuzz/regressions/image_decode): a TIFF whose first
+// IFD claims 4294967295 x 4294967295 pixels overflowed the size check's int64 product.
+TEST(ImageDecode, Issue10_HeaderSizesNearTheIntegerLimitsAreRefusedNotOverflowed) {
+  const std::string bytes = read_file(fp::test::source_dir() /
+                                      "tests/fuzz/regressions/image_decode/"
+                                      "issue10-tiff-size-overflow.bin");
+  const auto size = image_header_size(bytes);
+  ASSERT_TRUE(size);
+  EXPECT_EQ(size->width, 4294967295LL);
+  auto decoded = decode_image(bytes, kLimit);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message().find("over the limit of 100.0 megapixels"), std::string::npos)
+      << decoded.error().message();
+}
+
 TEST(ImageDecode, HeaderSizesOfEveryFormat) {
   TempDir dir;
   const cv::Mat image(37, 53, CV_8UC3, cv::Scalar(10, 200, 30));

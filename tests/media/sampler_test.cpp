@@ -44,6 +44,28 @@ TEST(Sampler, StartAndEndBoundTheRange) {
   EXPECT_FALSE(sampler.finished(2.9));
 }
 
+// Issue 10 (fuzzing): after a timestamp jump the sampler stepped to it one period at a time, which
+// took hours for a jump of years (a damaged file), and never ended where a period is below the
+// spacing of doubles (the fuzz input regressions/pipeline_config/issue10-timestamp-jump-hang.bin).
+TEST(Sampler, Issue10_TimestampJumpIsCrossedInOneStep) {
+  SamplingOptions o;
+  o.fps = 10;
+  Sampler sampler(o);
+  EXPECT_TRUE(sampler.accept(0, 0.0));
+  for (const double jump : {1e12, 1e15, 1e18}) {
+    EXPECT_TRUE(sampler.accept(1, jump)) << jump;
+    EXPECT_FALSE(sampler.accept(2, jump)) << jump;  // the same timestamp again
+  }
+  // After a jump the rate holds: 30 fps over one second gives 10 frames.
+  Sampler later(o);
+  int kept = 0;
+  for (int i = 0; i < 30; ++i) kept += later.accept(i, i == 0 ? 0.0 : 1e9 + i / 30.0);
+  EXPECT_NEAR(kept, 1 + 10, 1);
+  // A rate far above the source's keeps every frame.
+  o.fps = 1e300;
+  EXPECT_EQ(accepted(o, 100, 30).size(), 100u);
+}
+
 TEST(Sampler, EstimateMatchesAcceptedCount) {
   SamplingOptions o;
   o.stride = 10;

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+#include <utility>
+
 #include "pipeline/cpu_budget.hpp"
 #include "test_support.hpp"
 
@@ -122,6 +126,44 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message().find("YAML syntax error"), std::string::npos);
   EXPECT_FALSE(load_pipeline_config((dir / "missing.yaml").string()).ok());
+}
+
+// Issue 10 (fuzzing): NaN and infinite times were accepted; an infinite fps made the sampler loop
+// forever and a huge io_timeout overflowed the stream deadline. The exact inputs are in
+// tests/fuzz/regressions/pipeline_config/issue10-*.bin.
+TEST(PipelineConfig, Issue10_NonFiniteTimesAndHugeIoTimeoutAreErrors) {
+  for (const auto& [source, message] :
+       {std::pair<std::string, std::string>{"{fps: .inf}", "'fps' must be a finite number"},
+        {"{start: .nan}", "'start' must be a finite number"},
+        {"{end: -.inf}", "'end' must be a finite number"},
+        {"{io_timeout: .nan}", "'io_timeout' must be more than 0 and at most 86400"},
+        {"{io_timeout: 1e300}", "'io_timeout' must be more than 0 and at most 86400"}}) {
+    auto rejected = parse_pipeline_config(
+        "name: x\nsource: " + source + "\nstages: [{detect: {}}]\n", "p.yaml");
+    ASSERT_FALSE(rejected.ok()) << source;
+    const std::string& m = rejected.error().message();
+    EXPECT_EQ(m.rfind("p.yaml:2:", 0), 0u) << m;
+    EXPECT_NE(m.find(message), std::string::npos) << m;
+  }
+  auto day = parse_pipeline_config(
+      "name: x\nsource: {io_timeout: 86400, fps: 1e300}\nstages: [detect: {}]\n", "p.yaml");
+  EXPECT_TRUE(day.ok()) << day.error().message();
+}
+
+TEST(PipelineConfig, TextParsesLikeTheFile) {
+  const auto path = test::source_dir() / "examples/people.yaml";
+  std::ifstream in(path);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  auto from_file = load_pipeline_config(path.string());
+  auto from_text = parse_pipeline_config(text, path.string());
+  ASSERT_TRUE(from_file.ok() && from_text.ok());
+  EXPECT_EQ(from_text->file, from_file->file);
+  EXPECT_EQ(from_text->name, from_file->name);
+  EXPECT_EQ(from_text->stages.size(), from_file->stages.size());
+  EXPECT_EQ(from_text->queue_frames, from_file->queue_frames);
+  auto bad = parse_pipeline_config("name: x\nstages: [\n", "inline.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message().rfind("inline.yaml:", 0), 0u) << bad.error().message();
 }
 
 TEST(PipelineConfig, ProfileStartsTheValuesAndFileKeysOverrideIt) {

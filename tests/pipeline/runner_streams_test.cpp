@@ -239,7 +239,8 @@ class LiveStream {
         server_({"ffmpeg", "-hide_banner", "-loglevel", "error", "-re", "-i", vtest(), "-map",
                  "0:v", "-c:v", "libx264", "-preset", "ultrafast", "-f", "mpegts", "-listen", "1",
                  url_}) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // let the server bind
+    // Let the server bind: a busy machine (CI on 2 cores) can take over half a second.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   }
   const std::string& url() const { return url_; }
 

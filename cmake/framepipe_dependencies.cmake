@@ -1,0 +1,22 @@
+# The libraries framepipe links, from Debian's archive and NuGet (scripts/install-deps), in one
+# interface target. The main build links framepipe_lib with it; the fuzz build (tests/fuzz) links
+# the main build's libframepipe_lib.a with it.
+find_package(Threads REQUIRED)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs dnn)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+find_package(yaml-cpp REQUIRED)
+find_package(nlohmann_json 3 REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(TBB REQUIRED)
+find_package(JPEG REQUIRED)
+include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)  # not in Debian: scripts/install-deps fetches it
+
+add_library(framepipe_dependencies INTERFACE)
+target_link_libraries(framepipe_dependencies INTERFACE
+  ${OpenCV_LIBS} PkgConfig::FFMPEG yaml-cpp nlohmann_json::nlohmann_json CLI11::CLI11
+  spdlog::spdlog OpenSSL::Crypto CURL::libcurl TBB::tbb JPEG::JPEG onnxruntime::onnxruntime
+  Threads::Threads)
