@@ -31,6 +31,9 @@ void add_models_command(CLI::App& app, int& exit_code) {
       ->callback(with_registry(
           [](const fp::infer::ModelRegistry& r) { return fp::cli::models_list(r, std::cout); }));
 
+  models->add_subcommand("backends", "Show the inference backends and devices this build can use")
+      ->callback([&exit_code] { exit_code = fp::cli::models_backends(std::cout); });
+
   auto names = std::make_shared<std::vector<std::string>>();
   CLI::App* verify = models->add_subcommand("verify", "Check the sha256 of model files");
   verify->add_option("names", *names, "Models to check (default: all)");

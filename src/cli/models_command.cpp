@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "core/strings.hpp"
+#include "infer/backend.hpp"
+
 namespace fp::cli {
 
 namespace {
@@ -52,6 +55,16 @@ int models_list(const ModelRegistry& registry, std::ostream& out) {
     const std::filesystem::path found = registry.locate(spec).path;
     rows.push_back(
         {spec.name, spec.kind, spec.licence, found.empty() ? "missing" : found.string()});
+  }
+  print_table(rows, out);
+  return 0;
+}
+
+int models_backends(std::ostream& out) {
+  std::vector<std::array<std::string, 4>> rows = {{"BACKEND", "AVAILABLE", "DEVICES", "DETAIL"}};
+  for (const infer::BackendDescription& backend : infer::describe_backends()) {
+    rows.push_back({backend.name + (backend.name == infer::default_backend() ? " (default)" : ""),
+                    backend.available ? "yes" : "no", join(backend.devices, ","), backend.detail});
   }
   print_table(rows, out);
   return 0;

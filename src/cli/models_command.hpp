@@ -27,4 +27,8 @@ int models_verify(const infer::ModelRegistry& registry, const std::vector<std::s
 int models_fetch(const infer::ModelRegistry& registry, const std::string& name,
                  double timeout_seconds, std::ostream& out, std::ostream& err);
 
+// `framepipe models backends`: a table of the inference backends this build knows, whether each
+// can run here, its devices (cpu, cuda) and detail (library version, execution providers).
+int models_backends(std::ostream& out);
+
 }  // namespace fp::cli

@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <iostream>
 #include <memory>
 
+#include "core/strings.hpp"
+#include "infer/backend.hpp"
 #include "infer/model_registry.hpp"
 #include "media/sampler.hpp"
 #include "pipeline/cpu_budget.hpp"
@@ -36,6 +39,7 @@ struct RunArgs {
   std::string cpus;     // empty: as in the YAML
   std::string profile;  // empty: as in the YAML
   std::string gallery;  // empty: as in the YAML
+  std::string backend;  // empty: each stage's
   int stride = -1;
   double fps = -1, start = -1, end = -1;
 };
@@ -97,6 +101,16 @@ int run(const RunArgs& args) {
     config->overridden.push_back("--cpus");
   }
   config->gallery = args.gallery;
+  if (!args.backend.empty()) {
+    const auto names = infer::available_backends();
+    if (std::find(names.begin(), names.end(), args.backend) == names.end()) {
+      std::cerr << "error: --backend: '" << args.backend
+                << "' is not a backend of this build (available: " << join(names) << ")\n";
+      return 2;
+    }
+    config->backend = args.backend;
+    config->overridden.push_back("--backend");
+  }
   auto registry = infer::ModelRegistry::load_default();
   if (!registry.ok()) {
     std::cerr << "error: " << registry.error().message() << "\n";
@@ -155,6 +169,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--profile", args->profile,
                   "Start from a profile: low_power, balanced or performance (overrides the "
                   "pipeline's profile; keys and flags given still win)");
+  cmd->add_option("--backend", args->backend,
+                  "Run every model on this backend: onnxruntime (default) or opencv (overrides "
+                  "each stage's backend)");
   cmd->add_option("--gallery", args->gallery,
                   "Folder with one sub-folder of photos per known person: faces are matched to "
                   "them (overrides the faces stage's gallery)");

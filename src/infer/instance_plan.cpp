@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "infer/backend.hpp"
 
 namespace fp::infer {
 
@@ -66,7 +67,7 @@ Result<InstancePlan> measure_plan(const std::vector<std::pair<int, int>>& candid
   best.measured = true;
   double best_rate = -1;
   for (const auto& [instances, threads] : candidates) {
-    cv::setNumThreads(threads);
+    set_inference_threads(threads);
     std::vector<Status> statuses(instances, ok_status());
     auto run_all = [&](int times) {
       std::vector<std::thread> pool;
@@ -90,7 +91,7 @@ Result<InstancePlan> measure_plan(const std::vector<std::pair<int, int>>& candid
       best.threads = threads;
     }
   }
-  cv::setNumThreads(best.threads);
+  set_inference_threads(best.threads);
   best.seconds = seconds_since(start);
   return best;
 }

@@ -18,14 +18,17 @@ Result<std::unique_ptr<Model>> Model::load(const ModelRegistry& registry, const 
   FP_ASSIGN_OR_RETURN(ModelSpec spec, registry.find(name));
   FP_ASSIGN_OR_RETURN(std::filesystem::path file, registry.resolve(name));
   std::string backend_name = options.backend;
-  const auto available = available_backends();
-  if (std::find(available.begin(), available.end(), backend_name) == available.end() &&
-      options.fallback_to_cpu) {
-    spdlog::warn("backend '{}' is not available; `fallback: cpu` given, running '{}' on opencv",
-                 backend_name, name);
-    backend_name = "opencv";
+  BackendOptions backend_options;
+  backend_options.device = options.device;
+  auto backend = open_backend(backend_name, file, backend_options);
+  if (!backend.ok() && options.fallback_to_cpu &&
+      (backend_name != default_backend() || options.device != "cpu")) {
+    spdlog::warn("model '{}': {}; `fallback: cpu` given, running it on {} (cpu)", name,
+                 backend.error().message(), default_backend());
+    backend_name = default_backend();
+    backend_options.device = "cpu";
+    backend = open_backend(backend_name, file, backend_options);
   }
-  auto backend = open_backend(backend_name, file);
   if (!backend.ok()) return backend.error().with_context("model '" + name + "'");
 
   std::unique_ptr<Model> model(new Model());
@@ -36,8 +39,36 @@ Result<std::unique_ptr<Model>> Model::load(const ModelRegistry& registry, const 
   model->input_size_ = options.input_size.empty()
                            ? cv::Size(model->spec_.input_width, model->spec_.input_height)
                            : options.input_size;
+  FP_RETURN_IF_ERROR(model->fit_input(options.input_size_is_preference));
   model->load_seconds_ = seconds_since(start);
   return model;
+}
+
+Status Model::fit_input(bool size_is_preference) {
+  const ModelInfo& info = backend_->info();
+  if (info.inputs.empty()) return ok_status();
+  const TensorSpec& input = info.inputs.front();
+  const auto& shape = input.shape;
+  if (shape.size() != 4 || (shape[1] > 0 && shape[1] != 3)) {
+    return Error("model '" + spec_.name + "': its input '" + input.name +
+                 "' is not a 3-channel N x C x H x W image tensor");
+  }
+  const cv::Size fixed(static_cast<int>(shape[3]), static_cast<int>(shape[2]));
+  const bool fits = (fixed.height <= 0 || fixed.height == input_size_.height) &&
+                    (fixed.width <= 0 || fixed.width == input_size_.width);
+  if (fits) return ok_status();
+  const std::string asked = std::to_string(input_size_.width) + "x" +
+                            std::to_string(input_size_.height);
+  const std::string own = std::to_string(fixed.width) + "x" + std::to_string(fixed.height);
+  if (size_is_preference && fixed.width > 0 && fixed.height > 0) {
+    spdlog::info("model '{}' runs at {} on {} (its ONNX fixes the size), not the profile's {}",
+                 spec_.name, own, backend_name_, asked);
+    input_size_ = fixed;
+    return ok_status();
+  }
+  return Error("model '" + spec_.name + "' runs only at " + own + " on " + backend_name_ +
+               " (its ONNX input '" + input.name + "' fixes the size), not " + asked +
+               ": remove input_size, or set `backend: opencv`, which resizes the network");
 }
 
 Result<Outputs> Model::run(const cv::Mat& input) {
@@ -47,6 +78,16 @@ Result<Outputs> Model::run(const cv::Mat& input) {
 }
 
 Result<std::vector<Outputs>> Model::run_batch(const std::vector<cv::Mat>& items) {
+  if (backend_->info().fixed_batch() == 1 && items.size() > 1) {
+    // The ONNX fixes the batch at 1 (ONNX Runtime enforces it): the Batcher still groups the
+    // requests, and they run one after another on this instance.
+    std::vector<Outputs> outputs;
+    for (const cv::Mat& item : items) {
+      FP_ASSIGN_OR_RETURN(Outputs one, run(item));
+      outputs.push_back(std::move(one));
+    }
+    return outputs;
+  }
   FP_ASSIGN_OR_RETURN(const cv::Mat batch, stack_items(items));
   FP_ASSIGN_OR_RETURN(const Outputs outputs, run(batch));
   auto split = split_outputs(outputs, static_cast<int>(items.size()), item_shapes_,

@@ -15,10 +15,16 @@
 namespace fp::infer {
 
 struct ModelOptions {
-  std::string backend = "opencv";
-  bool fallback_to_cpu =
-      false;            // `fallback: cpu`: use the OpenCV CPU backend if `backend` is absent
+  std::string backend = default_backend();
+  std::string device = "cpu";  // "cpu" or "cuda"
+  // `fallback: cpu`: when the backend or device is not available here, run on the CPU (the
+  // default backend's) with a warning instead of failing.
+  bool fallback_to_cpu = false;
   cv::Size input_size;  // overrides the registry's input size when non-empty
+  // input_size is a profile's preference: a backend that runs the model only at the size its
+  // ONNX fixes (ONNX Runtime) keeps that size instead of failing. An input size the stage names
+  // itself must fit.
+  bool input_size_is_preference = false;
 };
 
 // What warm_up() found: the largest batch the model runs correctly (at most the one asked for),
@@ -55,6 +61,10 @@ class Model : public BatchExecutor {
  private:
   Model() = default;
   ModelSpec spec_;
+  // Checks that the backend's model takes this model's input size (when it says), or adopts the
+  // size its ONNX fixes when the size asked for was only a preference.
+  Status fit_input(bool size_is_preference);
+
   std::unique_ptr<Backend> backend_;
   std::string backend_name_;
   std::vector<std::string> output_names_;

@@ -15,7 +15,7 @@ constexpr int kMaxPlannedInstances = 8;
 constexpr int kPlanRuns = 3;  // timed batches per instance and candidate
 
 std::string pool_key(const ModelRequest& request) {
-  return request.name + "|" + request.options.backend + "|" +
+  return request.name + "|" + request.options.backend + "|" + request.options.device + "|" +
          std::to_string(request.options.input_size.width) + "x" +
          std::to_string(request.options.input_size.height) + "|" + join(request.output_names, ",");
 }
@@ -50,7 +50,7 @@ Status ModelPool::make_plan(const ModelRequest& request,
   if (options_.instances > 0 || options_.threads > 0) {
     FP_ASSIGN_OR_RETURN(plan_,
                         plan_from_config(options_.cores, options_.instances, options_.threads));
-    cv::setNumThreads(plan_->threads);
+    set_inference_threads(plan_->threads);
   } else {
     const auto candidates = plan_candidates(options_.cores, kMaxPlannedInstances);
     FP_ASSIGN_OR_RETURN(auto extra, load_instances(request, candidates.front().first -

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <opencv2/core/utility.hpp>
 
+#include "infer/backend.hpp"
+
 namespace fp::pipeline {
 
 struct CpuBudget::TbbCap {
@@ -89,7 +91,7 @@ Result<std::unique_ptr<CpuBudget>> CpuBudget::apply(int cpus) {
   for (int c : budget->cores_) CPU_SET(c, &mask);
   FP_RETURN_IF_ERROR(pin_all_threads(mask));
   budget->tbb_cap_ = std::make_unique<TbbCap>(cpus);
-  cv::setNumThreads(cpus);
+  infer::set_inference_threads(cpus);  // OpenCV's thread count and ONNX Runtime sessions'
   return budget;
 }
 

@@ -43,6 +43,17 @@ Status read_input_size(const YamlMap& config, cv::Size& size) {
 
 }  // namespace
 
+Status read_model_options(const YamlMap& config, const StageContext& context,
+                          infer::ModelOptions& options) {
+  FP_RETURN_IF_ERROR(config.read_one_of("backend", options.backend, {"onnxruntime", "opencv"}));
+  if (!context.backend.empty()) options.backend = context.backend;
+  FP_RETURN_IF_ERROR(config.read_one_of("device", options.device, {"cpu", "cuda"}));
+  std::string fallback;
+  FP_RETURN_IF_ERROR(config.read_one_of("fallback", fallback, {"cpu"}));
+  options.fallback_to_cpu = fallback == "cpu";
+  return ok_status();
+}
+
 Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
   FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
   if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {
@@ -69,7 +80,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(
       config.check_keys({"name", "model", "conf", "nms", "classes", "input_size", "backend",
-                         "fallback", "max_batch", "max_delay_us", "detect_every"}));
+                         "device", "fallback", "max_batch", "max_delay_us", "detect_every"}));
   std::string model_name;
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
@@ -107,14 +118,9 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   infer::ModelRequest request;
   request.name = model_name;
   infer::ModelOptions& options = request.options;
-  FP_RETURN_IF_ERROR(config.read("backend", options.backend));
-  std::string fallback;
-  FP_RETURN_IF_ERROR(config.read("fallback", fallback));
-  if (!fallback.empty() && fallback != "cpu") {
-    return config.error_at("fallback", "'fallback' can only be 'cpu'");
-  }
-  options.fallback_to_cpu = fallback == "cpu";
+  FP_RETURN_IF_ERROR(read_model_options(config, context, options));
   options.input_size = context.detector_input_size;
+  options.input_size_is_preference = !config.has("input_size");
   FP_RETURN_IF_ERROR(read_input_size(config, options.input_size));
 
   auto decoder = vision::make_detection_decoder(spec->decoder);

@@ -36,6 +36,10 @@
 namespace fp::pipeline {
 
 // Reads a stage's `max_batch` and `max_delay_us` keys into `request` (kept when absent).
+// Reads `backend` (onnxruntime | opencv), `device` (cpu | cuda) and `fallback: cpu` of a stage
+// that runs a model; a run's --backend (StageContext::backend) overrides the stage's backend.
+Status read_model_options(const YamlMap& config, const StageContext& context,
+                          infer::ModelOptions& options);
 Status read_batching(const YamlMap& config, infer::ModelRequest& request);
 
 // The tensor normalisation a registry entry's `preprocess:` asks for.

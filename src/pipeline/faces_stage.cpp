@@ -104,7 +104,8 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   FP_RETURN_IF_ERROR(
       config.check_keys({"name", "embedder", "min_face_size", "min_score", "min_sharpness",
                          "max_batch", "max_delay_us", "identity_threshold", "gallery",
-                         "gallery_threshold", "gallery_detector", "crops", "thumbs"}));
+                         "gallery_threshold", "gallery_detector", "crops", "thumbs", "backend",
+                         "device", "fallback"}));
   std::unique_ptr<FacesStage> stage(new FacesStage());
   stage->name_ = context.name;
   FP_RETURN_IF_ERROR(read_quality(config, stage->quality_));
@@ -132,6 +133,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   // (1 to 1.4 at 2 to 10 ms). Faces are harvested, not shown live, so the latency is cheap.
   request.max_delay = std::chrono::microseconds(100'000);
   FP_RETURN_IF_ERROR(read_batching(config, request));
+  FP_RETURN_IF_ERROR(read_model_options(config, context, request.options));
   auto model = context.models.get(request);
   if (!model.ok()) return config.error_at("embedder", model.error().message());
   stage->embedder_ = *model;
@@ -178,7 +180,8 @@ Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir
   FP_ASSIGN_OR_RETURN(
       auto stage,
       DetectStage::create(StageContext{
-          map, context.registry, context.models, cv::Size(), "gallery_detector", {}, nullptr}));
+          map, context.registry, context.models, cv::Size(), "gallery_detector", {}, nullptr,
+          context.backend}));
   gallery_ = std::make_unique<faces::Gallery>();
   nlohmann::ordered_json problems = nlohmann::ordered_json::array();
   nlohmann::ordered_json people = nlohmann::ordered_json::object();

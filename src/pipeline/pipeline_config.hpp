@@ -39,6 +39,7 @@ struct PipelineConfig {
   cv::Size detector_input_size;         // from the profile; empty: each model's own
   std::vector<std::string> overridden;  // keys set over the profile ("source.stride", "--cpus")
   std::string gallery;                  // --gallery DIR for the faces stage; empty: its own
+  std::string backend;                  // --backend NAME for every model; empty: each stage's
 };
 
 // Reads and checks a pipeline file: unknown keys, wrong types and bad values are Errors that name

@@ -88,7 +88,7 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
     FP_ASSIGN_OR_RETURN(
         auto stage,
         create_stage(entry.type, StageContext{map, registry, models, config.detector_input_size,
-                                              name, config.gallery, detector}));
+                                              name, config.gallery, detector, config.backend}));
     if (stage->detector() != nullptr) detector = stage->detector();
     if (!stage->in_order() && !stages.empty() && stages.back()->in_order()) {
       return Error(config.file + ": stage '" + name + "' comes after '" + stages.back()->name() +

@@ -62,6 +62,7 @@ struct StageContext {
   std::filesystem::path gallery;  // `--gallery DIR`: overrides a faces stage's `gallery`
   // The detector of the last stage before this one that gives detections; null when none.
   const infer::ModelSpec* detector = nullptr;
+  std::string backend;  // `--backend NAME`: every model of the run on it; empty: each stage's
 };
 
 }  // namespace fp::pipeline

@@ -77,7 +77,11 @@ TEST_F(DetectStageTest, BadStageConfigsFailWithLocation) {
       {"{model: yolox_nano_416, conf: 1.5}", "'conf' must be in (0, 1)"},
       {"{model: yolox_nano_416, classes: [persn]}", "class 'persn'"},
       {"{model: yolox_nano_416, input_size: [400, 416]}", "multiple of 32"},
-      {"{model: yolox_nano_416, backend: tensorrt}", "backend 'tensorrt' is not available"},
+      {"{model: yolox_nano_416, backend: tensorrt}",
+       "'backend' in stage 'detect' must be one of onnxruntime, opencv (got 'tensorrt')"},
+      {"{model: yolox_nano_416, device: tpu}", "must be one of cpu, cuda (got 'tpu')"},
+      {"{model: yolox_nano_416, input_size: [320, 320]}",
+       "runs only at 416x416 on onnxruntime (its ONNX input 'images' fixes the size), not 320x320"},
       {"{model: coco80_classes}", "not a detector"},
       {"{model: yolox_nano_416, max_batch: 0}", "'max_batch' must be from 1 to 64"},
       {"{model: yolox_nano_416, max_batch: many}", "must be"},
@@ -113,14 +117,24 @@ TEST_F(DetectStageTest, NonFiniteThresholdsAndEmptyClassListAreRefused) {
   }
 }
 
-TEST_F(DetectStageTest, UnavailableBackendWithCpuFallbackRuns) {
-  auto stage = make_stage("{model: yolox_nano_416, backend: tensorrt, fallback: cpu}");
+// This build's ONNX Runtime has no CUDA execution provider (the CPU package).
+TEST_F(DetectStageTest, UnavailableDeviceIsAnErrorUnlessTheStageFallsBackToCpu) {
+  auto cuda = try_stage("{model: yolox_nano_416, device: cuda}");
+  ASSERT_FALSE(cuda.ok());
+  EXPECT_NE(cuda.error().message().find("backend 'onnxruntime' cannot use device 'cuda' here "
+                                        "(devices: cpu): this ONNX Runtime has no CUDA "
+                                        "execution provider"),
+            std::string::npos)
+      << cuda.error().message();
+  auto stage = make_stage("{model: yolox_nano_416, device: cuda, fallback: cpu}");
   ASSERT_NE(stage, nullptr);
-  EXPECT_EQ(stage->report()["backend"], "opencv");
+  EXPECT_EQ(stage->report()["backend"], "onnxruntime");
 }
 
 TEST_F(DetectStageTest, SmallerInputSizeStillFindsBothPeople) {
-  auto stage = make_stage("{model: yolox_nano_416, input_size: [320, 320], classes: [person]}");
+  // OpenCV resizes the network; ONNX Runtime runs this ONNX only at the 416x416 it fixes.
+  auto stage = make_stage(
+      "{model: yolox_nano_416, backend: opencv, input_size: [320, 320], classes: [person]}");
   ASSERT_NE(stage, nullptr);
   EXPECT_EQ(count_classes(*stage, "two_people.jpg")["person"], 2);
 }
