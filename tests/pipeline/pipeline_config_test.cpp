@@ -133,10 +133,11 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
 // tests/fuzz/regressions/pipeline_config/issue10-*.bin.
 TEST(PipelineConfig, Issue10_NonFiniteTimesAndHugeIoTimeoutAreErrors) {
   for (const auto& [source, message] :
-       {std::pair<std::string, std::string>{"{fps: .inf}", "'fps' must be a finite number"},
-        {"{start: .nan}", "'start' must be a finite number"},
-        {"{end: -.inf}", "'end' must be a finite number"},
-        {"{io_timeout: .nan}", "'io_timeout' must be more than 0 and at most 86400"},
+       {std::pair<std::string, std::string>{"{fps: .inf}",
+                                            "'fps' in source must be a finite number"},
+        {"{start: .nan}", "'start' in source must be a finite number"},
+        {"{end: -.inf}", "'end' in source must be a finite number"},
+        {"{io_timeout: .nan}", "'io_timeout' in source must be a finite number"},
         {"{io_timeout: 1e300}", "'io_timeout' must be more than 0 and at most 86400"}}) {
     auto rejected = parse_pipeline_config(
         "name: x\nsource: " + source + "\nstages: [{detect: {}}]\n", "p.yaml");
