@@ -44,6 +44,8 @@ class Model : public BatchExecutor {
 
   const ModelSpec& spec() const { return spec_; }
   const std::string& backend_name() const { return backend_name_; }
+  // What the backend says the model takes and gives (empty for OpenCV DNN).
+  const ModelInfo& info() const { return backend_->info(); }
   cv::Size input_size() const { return input_size_; }
   double load_seconds() const { return load_seconds_; }
 

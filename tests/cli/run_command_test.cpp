@@ -218,7 +218,7 @@ TEST(RunCommand, ProfileSetsValuesThatKeysAndFlagsOverride) {
   TempDir dir;
   write_file(dir / "p.yaml",
              "name: p\nprofile: low_power\nsource: {fps: 2}\nstages:\n  - detect: {model: "
-             "yolox_nano_416}\n");
+             "yolox_nano_416, backend: opencv}\n");  // OpenCV resizes the network to 320
   const auto r =
       run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "out").string(),
                      "--end", "3", "--stride", "1", "--no-progress"});
@@ -236,6 +236,14 @@ TEST(RunCommand, ProfileSetsValuesThatKeysAndFlagsOverride) {
   EXPECT_EQ(report["resources"]["cpus"], 1);
   EXPECT_EQ(report["frames_processed"], 6);  // 2 fps over 3 s
   EXPECT_LE(report["cpu_cores_used"].get<double>(), 1.05);
+
+  // ONNX Runtime runs this ONNX only at the 416x416 it fixes: the profile's size is a preference.
+  const auto ort =
+      run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out", (dir / "ort").string(),
+                     "--end", "1", "--backend", "onnxruntime", "--no-progress"});
+  ASSERT_EQ(ort.exit_code, 0) << ort.output;
+  EXPECT_EQ(read_json(dir / "ort" / "run.json")["profile"]["effective"]["detect.input_size"],
+            json({416, 416}));
 
   const auto bad = run_framepipe({"run", (dir / "p.yaml").string(), vtest(), "--out",
                                   (dir / "bad").string(), "--profile", "turbo"});

@@ -23,13 +23,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kImages = {"two_people.jpg", "obama_and_biden.jpg", "messi5.jpg",
-                                          "coco_000000001000.jpg", "coco_000000000872.jpg",
-                                          "lena.jpg"};
+const std::vector<std::string> kImages = {
+    "two_people.jpg",        "obama_and_biden.jpg",   "messi5.jpg",
+    "coco_000000001000.jpg", "coco_000000000872.jpg", "lena.jpg"};
 
-// Registered models that cannot be compared here, and why (STYLE habit 11): none today besides
-// the models whose files are not staged in ../shared/models, which the test lists as it skips.
-const std::map<std::string, std::string> kNotCrossChecked = {};
+// Known gaps (STYLE habit 11). Models whose files are not staged in ../shared/models are listed
+// by the test as it skips them.
+const std::map<std::string, std::string> kNoDetectStage = {
+    {"yunet_legacy_120x160",
+     "its outputs are read by cv::FaceDetectorYN, not by a detect-stage decoder; its raw outputs "
+     "are compared"}};
 
 // Raw outputs may differ by float rounding in different kernels: at most this fraction of the
 // output's largest magnitude.
@@ -41,7 +44,7 @@ class BackendCrossCheck : public DetectStageSuite {
   static std::vector<infer::ModelSpec> staged(const std::set<std::string>& kinds) {
     std::vector<infer::ModelSpec> out;
     for (const infer::ModelSpec& spec : registry_->models()) {
-      if (!kinds.contains(spec.kind) || kNotCrossChecked.contains(spec.name)) continue;
+      if (!kinds.contains(spec.kind)) continue;
       if (registry_->locate(spec).path.empty()) {
         std::cout << "not staged, not compared: " << spec.name << "\n";
         continue;
@@ -64,33 +67,37 @@ class BackendCrossCheck : public DetectStageSuite {
   }
 
   static std::unique_ptr<infer::Model> load(const infer::ModelSpec& spec,
-                                            const std::string& backend) {
+                                            const std::string& backend,
+                                            std::vector<std::string> outputs = {}) {
     infer::ModelOptions options;
     options.backend = backend;
-    auto model = infer::Model::load(*registry_, spec.name, options, {});
+    auto model = infer::Model::load(*registry_, spec.name, options, std::move(outputs));
     EXPECT_TRUE(model.ok()) << spec.name << " on " << backend << ": " << model.error().message();
     return model.ok() ? std::move(model).value() : nullptr;
   }
 };
 
-double cosine(const cv::Mat& a, const cv::Mat& b) {
-  return a.dot(b) / (cv::norm(a) * cv::norm(b));
-}
+double cosine(const cv::Mat& a, const cv::Mat& b) { return a.dot(b) / (cv::norm(a) * cv::norm(b)); }
 
 TEST_F(BackendCrossCheck, EveryModelGivesTheSameRawOutputsOnRealInputs) {
   const auto specs = staged({"detector", "face_detector", "embedder"});
   ASSERT_GE(specs.size(), 7u);
   for (const infer::ModelSpec& spec : specs) {
     auto ort = load(spec, "onnxruntime");
-    auto opencv = load(spec, "opencv");
-    ASSERT_TRUE(ort && opencv) << spec.name;
+    ASSERT_TRUE(ort) << spec.name;
     EXPECT_EQ(ort->backend_name(), "onnxruntime");
+    // The outputs by name, in the ONNX's order: OpenCV's own order of unconnected outputs differs.
+    std::vector<std::string> names;
+    for (const infer::TensorSpec& output : ort->info().outputs) names.push_back(output.name);
+    ASSERT_FALSE(names.empty()) << spec.name;
+    auto opencv = load(spec, "opencv", names);
+    ASSERT_TRUE(opencv) << spec.name;
     for (const std::string& image : {kImages[0], kImages[2]}) {
       const cv::Mat blob = real_blob(spec, image);
       auto a = ort->run(blob);
       auto b = opencv->run(blob);
-      ASSERT_TRUE(a.ok() && b.ok()) << spec.name << ": "
-                                    << (a.ok() ? b.error().message() : a.error().message());
+      ASSERT_TRUE(a.ok() && b.ok())
+          << spec.name << ": " << (a.ok() ? b.error().message() : a.error().message());
       ASSERT_EQ(a->size(), b->size()) << spec.name;
       for (size_t k = 0; k < a->size(); ++k) {
         const cv::Mat x = (*a)[k].reshape(1, 1);
@@ -110,6 +117,7 @@ TEST_F(BackendCrossCheck, EveryModelGivesTheSameRawOutputsOnRealInputs) {
 
 TEST_F(BackendCrossCheck, EveryDetectorFindsTheSameObjects) {
   for (const infer::ModelSpec& spec : staged({"detector", "face_detector"})) {
+    if (kNoDetectStage.contains(spec.name)) continue;
     auto ort = make_stage("{model: " + spec.name + ", backend: onnxruntime}");
     auto opencv = make_stage("{model: " + spec.name + ", backend: opencv}");
     ASSERT_TRUE(ort && opencv) << spec.name;
@@ -120,7 +128,8 @@ TEST_F(BackendCrossCheck, EveryDetectorFindsTheSameObjects) {
       for (const Detection& d : a) {
         double best = 0;
         for (const Detection& e : b) {
-          if (e.class_id == d.class_id) best = std::max(best, vision::iou(d.box, e.box));
+          if (e.class_id == d.class_id)
+            best = std::max(best, static_cast<double>(vision::iou(d.box, e.box)));
         }
         EXPECT_GE(best, 0.99) << spec.name << " on " << image;
       }
