@@ -55,7 +55,7 @@ for r in $(seq 1 "$repeats"); do
   cv=$(json "$work/cv$r/run.json" "r['fps']")
   lp=$(json "$work/loop$r.json" "r['fps']")
   lpns=$(json "$work/loopns$r.json" "r['fps']")
-  latency=$(json "$work/one$r/run.json" "r['stage_timings']['detect.inference']['steady']['p50_ms']")
+  latency=$(json "$work/one$r/run.json" "[s for s in r['stage_timings'] if s['stage'] == 'detect.inference'][0]['steady']['p50_ms']")
   cores1=$(json "$work/one$r/run.json" "r['cpu_cores_used']")
   fort=$(json "$work/fort$r/run.json" "r['fps']")
   fcv=$(json "$work/fcv$r/run.json" "r['fps']")
