@@ -1,11 +1,11 @@
 #include "infer/backend.hpp"
 
-#include <opencv2/core/utility.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <opencv2/core/utility.hpp>
 
 #include "core/strings.hpp"
+#include "infer/fake_backend.hpp"
 #include "infer/onnxruntime/ort_backend.hpp"
 #include "infer/opencv_dnn_backend.hpp"
 
@@ -24,8 +24,14 @@ int64_t ModelInfo::fixed_batch() const {
 }
 
 std::vector<BackendDescription> describe_backends() {
-  return {describe_onnxruntime(),
-          {"opencv", true, {"cpu"}, "OpenCV " CV_VERSION " DNN module, CPU kernels"}};
+  std::vector<BackendDescription> backends = {
+      describe_onnxruntime(),
+      {"opencv", true, {"cpu"}, "OpenCV " CV_VERSION " DNN module, CPU kernels"}};
+  if (const auto fake = fake_backend_plan()) {
+    backends.push_back(
+        {"fake", true, {"cpu"}, "wraps " + fake->wraps + ", fails on purpose (tests)"});
+  }
+  return backends;
 }
 
 std::vector<std::string> available_backends() {
@@ -58,13 +64,15 @@ Result<std::unique_ptr<Backend>> open_backend(const std::string& backend,
     std::string why = "backend '" + backend + "' cannot use device '" + options.device +
                       "' here (devices: " + join(devices) + ")";
     if (backend == "onnxruntime" && options.device == "cuda") {
-      why += ": this ONNX Runtime has no CUDA execution provider (the CPU package "
-             "Microsoft.ML.OnnxRuntime; CUDA needs Microsoft.ML.OnnxRuntime.Gpu.Linux, an "
-             "NVIDIA GPU and its CUDA libraries)";
+      why +=
+          ": this ONNX Runtime has no CUDA execution provider (the CPU package "
+          "Microsoft.ML.OnnxRuntime; CUDA needs Microsoft.ML.OnnxRuntime.Gpu.Linux, an "
+          "NVIDIA GPU and its CUDA libraries)";
     }
     return Error(why + "; or add `fallback: cpu` to the stage");
   }
   if (backend == "opencv") return OpenCvDnnBackend::open(model_file);
+  if (backend == "fake") return open_fake_backend(model_file, options);
   return OrtBackend::open(model_file, options);
 }
 
