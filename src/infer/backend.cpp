@@ -23,6 +23,17 @@ int64_t ModelInfo::fixed_batch() const {
   return batch > 0 ? batch : 0;
 }
 
+Result<std::vector<std::vector<cv::Mat>>> Backend::run_batch(
+    const std::vector<cv::Mat>& items, const std::vector<std::string>& output_names,
+    const std::vector<std::vector<int>>&) {
+  std::vector<std::vector<cv::Mat>> outputs;
+  for (const cv::Mat& item : items) {
+    FP_ASSIGN_OR_RETURN(auto one, run(item, output_names));
+    outputs.push_back(std::move(one));
+  }
+  return outputs;
+}
+
 std::vector<BackendDescription> describe_backends() {
   std::vector<BackendDescription> backends = {
       describe_onnxruntime(),
@@ -71,7 +82,7 @@ Result<std::unique_ptr<Backend>> open_backend(const std::string& backend,
     }
     return Error(why + "; or add `fallback: cpu` to the stage");
   }
-  if (backend == "opencv") return OpenCvDnnBackend::open(model_file);
+  if (backend == "opencv") return OpenCvDnnBackend::open(model_file, options);
   if (backend == "fake") return open_fake_backend(model_file, options);
   return OrtBackend::open(model_file, options);
 }

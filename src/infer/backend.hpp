@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "infer/batch_layout.hpp"
 
 namespace fp::infer {
 
@@ -45,6 +46,10 @@ struct BackendOptions {
   // Intra-op threads of one run; 0 follows set_inference_threads (what instance plans change).
   int threads = 0;
   std::string device = "cpu";  // "cpu" or "cuda"
+  // How OpenCV DNN returns this model's batches (the registry's `batch:`) and the input size it
+  // runs at: facts about OpenCV, which stacks batches itself; other backends ignore them.
+  BatchLayout opencv_batch_layout;
+  cv::Size input_size;
 };
 
 class Backend {
@@ -54,6 +59,12 @@ class Backend {
   virtual const ModelInfo& info() const = 0;
   virtual Result<std::vector<cv::Mat>> run(const cv::Mat& input,
                                            const std::vector<std::string>& output_names) = 0;
+  // Runs several 1xCxHxW items and returns each item's outputs as it gets them alone.
+  // `item_shapes` are the outputs' shapes at batch 1. By default the items run one after
+  // another; a backend that runs real batches overrides it.
+  virtual Result<std::vector<std::vector<cv::Mat>>> run_batch(
+      const std::vector<cv::Mat>& items, const std::vector<std::string>& output_names,
+      const std::vector<std::vector<int>>& item_shapes);
 };
 
 // What `framepipe models backends` lists: every backend this build knows, whether it can run

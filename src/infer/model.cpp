@@ -20,6 +20,10 @@ Result<std::unique_ptr<Model>> Model::load(const ModelRegistry& registry, const 
   std::string backend_name = options.backend;
   BackendOptions backend_options;
   backend_options.device = options.device;
+  backend_options.opencv_batch_layout = spec.batch_layout;
+  backend_options.input_size = options.input_size.empty()
+                                   ? cv::Size(spec.input_width, spec.input_height)
+                                   : options.input_size;
   auto backend = open_backend(backend_name, file, backend_options);
   if (!backend.ok() && options.fallback_to_cpu &&
       (backend_name != default_backend() || options.device != "cpu")) {
@@ -57,8 +61,8 @@ Status Model::fit_input(bool size_is_preference) {
   const bool fits = (fixed.height <= 0 || fixed.height == input_size_.height) &&
                     (fixed.width <= 0 || fixed.width == input_size_.width);
   if (fits) return ok_status();
-  const std::string asked = std::to_string(input_size_.width) + "x" +
-                            std::to_string(input_size_.height);
+  const std::string asked =
+      std::to_string(input_size_.width) + "x" + std::to_string(input_size_.height);
   const std::string own = std::to_string(fixed.width) + "x" + std::to_string(fixed.height);
   if (size_is_preference && fixed.width > 0 && fixed.height > 0) {
     spdlog::info("model '{}' runs at {} on {} (its ONNX fixes the size), not the profile's {}",
@@ -78,20 +82,13 @@ Result<Outputs> Model::run(const cv::Mat& input) {
 }
 
 Result<std::vector<Outputs>> Model::run_batch(const std::vector<cv::Mat>& items) {
-  if (backend_->info().fixed_batch() == 1 && items.size() > 1) {
-    // The ONNX fixes the batch at 1 (ONNX Runtime enforces it): the Batcher still groups the
-    // requests, and they run one after another on this instance.
-    std::vector<Outputs> outputs;
-    for (const cv::Mat& item : items) {
-      FP_ASSIGN_OR_RETURN(Outputs one, run(item));
-      outputs.push_back(std::move(one));
-    }
-    return outputs;
+  if (items.size() == 1) {
+    FP_ASSIGN_OR_RETURN(Outputs one, run(items.front()));
+    return std::vector<Outputs>{std::move(one)};
   }
-  FP_ASSIGN_OR_RETURN(const cv::Mat batch, stack_items(items));
-  FP_ASSIGN_OR_RETURN(const Outputs outputs, run(batch));
-  auto split = split_outputs(outputs, static_cast<int>(items.size()), item_shapes_,
-                             spec_.batch_layout, input_size_);
+  // ONNX Runtime runs the items one after another (the ONNX fixes the batch at 1; the Batcher
+  // still groups the requests); OpenCV stacks them and unfolds its outputs (its own quirks).
+  auto split = backend_->run_batch(items, output_names_, item_shapes_);
   if (!split.ok()) return split.error().with_context("model '" + spec_.name + "'");
   return split;
 }

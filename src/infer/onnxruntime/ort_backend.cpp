@@ -110,8 +110,8 @@ class OrtModel {
   void describe_session(const Ort::Session& session) {
     Ort::AllocatorWithDefaultOptions allocator;
     for (size_t i = 0; i < session.GetInputCount(); ++i) {
-      info_.inputs.push_back(describe(session.GetInputNameAllocated(i, allocator).get(),
-                                      session.GetInputTypeInfo(i)));
+      info_.inputs.push_back(
+          describe(session.GetInputNameAllocated(i, allocator).get(), session.GetInputTypeInfo(i)));
     }
     for (size_t i = 0; i < session.GetOutputCount(); ++i) {
       info_.outputs.push_back(describe(session.GetOutputNameAllocated(i, allocator).get(),
@@ -188,8 +188,8 @@ Result<std::vector<cv::Mat>> OrtBackend::run(const cv::Mat& input,
     const Ort::Value tensor = Ort::Value::CreateTensor<float>(
         memory, const_cast<float*>(input.ptr<float>()), input.total(), shape.data(), shape.size());
     const std::vector<const char*> inputs = model_->input_names();
-    std::vector<Ort::Value> values = session->Run(Ort::RunOptions{nullptr}, inputs.data(),
-                                                  &tensor, 1, outputs.data(), outputs.size());
+    std::vector<Ort::Value> values = session->Run(Ort::RunOptions{nullptr}, inputs.data(), &tensor,
+                                                  1, outputs.data(), outputs.size());
     std::vector<cv::Mat> mats;
     for (size_t k = 0; k < values.size(); ++k) {
       const auto info = values[k].GetTensorTypeAndShapeInfo();
