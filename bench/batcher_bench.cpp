@@ -1,6 +1,7 @@
 // Batcher micro-benchmark: the cost per item of running a model through its Batcher at batch 1, 2,
-// 4 and 8, for the detector (YOLOX-nano 416) and the face embedder (MobileFaceNet), with OpenCV
-// using 1 or 2 threads. The registry's `batch: {max: N}` defaults come from these figures.
+// 4 and 8, for the detector (YOLOX-nano 416) and the face embedder (MobileFaceNet), with 1 or 2
+// threads, on ONNX Runtime (backend 0) and OpenCV DNN (backend 1). The registry's
+// `batch: {max: N}` defaults come from these figures.
 //
 //   build/bench/batcher_bench [--benchmark_repetitions=3 --benchmark_report_aggregates_only=true]
 //
@@ -10,8 +11,8 @@
 #include <map>
 #include <memory>
 #include <opencv2/core.hpp>
-#include <opencv2/core/utility.hpp>
 
+#include "infer/backend.hpp"
 #include "infer/batcher.hpp"
 #include "infer/model.hpp"
 
@@ -22,14 +23,18 @@ using fp::infer::BatchExecutor;
 using fp::infer::InferenceRequest;
 using fp::infer::Model;
 
+const char* const kBackends[] = {"onnxruntime", "opencv"};
+
 // A loaded, warmed-up instance of a registry model, kept across benchmark cases.
-Model* load_model(const std::string& name) {
+Model* load_model(const std::string& name, const std::string& backend) {
   static std::map<std::string, std::unique_ptr<Model>> cache;
-  auto& slot = cache[name];
+  auto& slot = cache[name + "|" + backend];
   if (slot) return slot.get();
   auto registry = fp::infer::ModelRegistry::load_default();
   if (!registry.ok()) return nullptr;
-  auto model = Model::load(*registry, name, {}, {});
+  fp::infer::ModelOptions options;
+  options.backend = backend;
+  auto model = Model::load(*registry, name, options, {});
   if (!model.ok()) return nullptr;
   slot = std::move(model).value();
   return slot.get();
@@ -50,8 +55,8 @@ class Borrowed : public BatchExecutor {
 
 void per_item_cost(benchmark::State& state, const std::string& name) {
   const int batch = static_cast<int>(state.range(0));
-  cv::setNumThreads(static_cast<int>(state.range(1)));
-  Model* model = load_model(name);
+  fp::infer::set_inference_threads(static_cast<int>(state.range(1)));
+  Model* model = load_model(name, kBackends[state.range(2)]);
   if (model == nullptr) {
     state.SkipWithError(("cannot load " + name + " (is ../shared/models there?)").c_str());
     return;
@@ -81,12 +86,14 @@ void per_item_cost(benchmark::State& state, const std::string& name) {
 void BM_Detector(benchmark::State& state) { per_item_cost(state, "yolox_nano_416"); }
 void BM_Embedder(benchmark::State& state) { per_item_cost(state, "mobilefacenet_128d"); }
 
-// {batch, OpenCV threads}
+// {batch, threads, backend}
 void batch_and_threads(benchmark::internal::Benchmark* b) {
-  for (int threads : {1, 2}) {
-    for (int batch : {1, 2, 4, 8}) b->Args({batch, threads});
+  for (int backend : {0, 1}) {
+    for (int threads : {1, 2}) {
+      for (int batch : {1, 2, 4, 8}) b->Args({batch, threads, backend});
+    }
   }
-  b->ArgNames({"batch", "threads"})->UseRealTime()->Unit(benchmark::kMillisecond);
+  b->ArgNames({"batch", "threads", "backend"})->UseRealTime()->Unit(benchmark::kMillisecond);
 }
 
 BENCHMARK(BM_Detector)->Apply(batch_and_threads)->MinTime(2.0);
