@@ -188,6 +188,9 @@ SideRun FaceBench::run_engine(const std::string& label) {
     std::snprintf(end, sizeof(end), "%.6f", (static_cast<double>(options_.frames) - 0.5) / fps);
     options.insert(options.end(), {"--end", end});
   }
+  // Issue 5's yardstick is an OpenCV loop: like for like (bench/backend_bench.sh measures the
+  // default backend, ONNX Runtime).
+  options.insert(options.end(), {"--backend", "opencv"});
   const fp::bench::FramepipeRun engine =
       fp::bench::run_framepipe(options_.framepipe, fp::bench::faces_pipeline_path(),
                                {options_.video}, temp_ / label, options);
