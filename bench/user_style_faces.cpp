@@ -13,9 +13,10 @@ namespace fp::bench {
 
 namespace {
 
-// examples/faces.yaml's detect stage: input_size [640, 384], conf 0.6, nms 0.3; the registry's
-// preprocessing: top-left letterbox padded with 0, BGR 0..255 as is.
-const cv::Size kDetectorInput(640, 384);
+// examples/faces.yaml's detect stage: the registry's 640x640 input (the size YuNet's ONNX fixes,
+// which ONNX Runtime needs), conf 0.6, nms 0.3; the registry's preprocessing: top-left letterbox
+// padded with 0, BGR 0..255 as is.
+const cv::Size kDetectorInput(640, 640);
 constexpr double kPadValue = 0;
 constexpr float kConf = 0.6f;
 constexpr float kNms = 0.3f;
