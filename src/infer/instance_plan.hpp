@@ -42,7 +42,8 @@ std::vector<std::pair<int, int>> plan_candidates(int cores, int max_instances);
 Result<InstancePlan> plan_from_config(int cores, int instances, int threads);
 
 // Measures every candidate: `instances` threads each call run_once(instance) once to warm up and
-// then `runs` times, all at once; the plan with the most items per second wins. run_once(i) runs
+// then `runs` times, all at once; the plan with the most items per second wins, except that a
+// plan with fewer instances must be more than 10 % faster to replace one with more. run_once(i) runs
 // one batch of `batch_items` items on instance i. It sets OpenCV's thread count as it goes and
 // leaves it at the winner's.
 Result<InstancePlan> measure_plan(const std::vector<std::pair<int, int>>& candidates,
