@@ -102,9 +102,9 @@ class OrtModel {
     return slot.get();
   }
 
-  // Names as ONNX Runtime wants them, in the model's order.
-  std::vector<const char*> input_names() const { return names(info_.inputs); }
-  std::vector<const char*> output_names() const { return names(info_.outputs); }
+  // Names as ONNX Runtime wants them, in the model's order (pointers into info_, set once).
+  const std::vector<const char*>& input_names() const { return input_names_; }
+  const std::vector<const char*>& output_names() const { return output_names_; }
 
  private:
   void describe_session(const Ort::Session& session) {
@@ -117,6 +117,8 @@ class OrtModel {
       info_.outputs.push_back(describe(session.GetOutputNameAllocated(i, allocator).get(),
                                        session.GetOutputTypeInfo(i)));
     }
+    input_names_ = names(info_.inputs);
+    output_names_ = names(info_.outputs);
   }
   static std::vector<const char*> names(const std::vector<TensorSpec>& specs) {
     std::vector<const char*> out;
@@ -129,6 +131,8 @@ class OrtModel {
   std::string device_;
   std::mutex mutex_;
   ModelInfo info_;  // set with the first session, before any run can see it
+  std::vector<const char*> input_names_;
+  std::vector<const char*> output_names_;
   std::map<int, std::unique_ptr<Ort::Session>> sessions_;
 };
 
@@ -184,12 +188,14 @@ Result<std::vector<cv::Mat>> OrtBackend::run(const cv::Mat& input,
   for (const std::string& name : output_names) outputs.push_back(name.c_str());
   if (outputs.empty()) outputs = model_->output_names();
   try {
-    const auto memory = Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
+    // Made once: describing CPU memory is the same for every run.
+    static const Ort::MemoryInfo memory =
+        Ort::MemoryInfo::CreateCpu(OrtArenaAllocator, OrtMemTypeDefault);
     const Ort::Value tensor = Ort::Value::CreateTensor<float>(
         memory, const_cast<float*>(input.ptr<float>()), input.total(), shape.data(), shape.size());
-    const std::vector<const char*> inputs = model_->input_names();
-    std::vector<Ort::Value> values = session->Run(Ort::RunOptions{nullptr}, inputs.data(), &tensor,
-                                                  1, outputs.data(), outputs.size());
+    std::vector<Ort::Value> values =
+        session->Run(Ort::RunOptions{nullptr}, model_->input_names().data(), &tensor, 1,
+                     outputs.data(), outputs.size());
     std::vector<cv::Mat> mats;
     for (size_t k = 0; k < values.size(); ++k) {
       const auto info = values[k].GetTensorTypeAndShapeInfo();
