@@ -77,8 +77,8 @@ Result<std::unique_ptr<Backend>> open_backend(const std::string& backend,
     if (backend == "onnxruntime" && options.device == "cuda") {
       why +=
           ": this ONNX Runtime has no CUDA execution provider (the CPU package "
-          "Microsoft.ML.OnnxRuntime; CUDA needs Microsoft.ML.OnnxRuntime.Gpu.Linux, an "
-          "NVIDIA GPU and its CUDA libraries)";
+          "Microsoft.ML.OnnxRuntime; CUDA needs Microsoft.ML.OnnxRuntime.Gpu.Linux, which "
+          "scripts/fetch-onnxruntime --gpu fetches, an NVIDIA GPU and its CUDA 13 libraries)";
     }
     return Error(why + "; or add `fallback: cpu` to the stage");
   }

@@ -14,9 +14,12 @@ namespace fp::infer {
 
 namespace {
 
+// Made once and never destroyed: releasing the environment during static destruction, after the
+// CUDA provider has used it, reads freed memory and aborts a run that has finished (known for the
+// CUDA execution provider of ONNX Runtime; sessions are released before main returns).
 Ort::Env& ort_env() {
-  static Ort::Env env(ORT_LOGGING_LEVEL_ERROR, "framepipe");
-  return env;
+  static Ort::Env* env = new Ort::Env(ORT_LOGGING_LEVEL_ERROR, "framepipe");
+  return *env;
 }
 
 bool has_cuda_provider() {
@@ -85,6 +88,8 @@ class OrtModel {
     auto& slot = sessions_[threads];
     if (slot) return slot.get();
     try {
+      // The environment first: the CUDA provider logs through the default logger it registers.
+      Ort::Env& env = ort_env();
       Ort::SessionOptions options;
       options.SetIntraOpNumThreads(threads);
       options.SetInterOpNumThreads(1);
@@ -94,7 +99,7 @@ class OrtModel {
       options.AddConfigEntry("session.intra_op.allow_spinning", "0");
       options.AddConfigEntry("session.inter_op.allow_spinning", "0");
       if (device_ == "cuda") options.AppendExecutionProvider_CUDA(OrtCUDAProviderOptions{});
-      slot = std::make_unique<Ort::Session>(ort_env(), bytes_.data(), bytes_.size(), options);
+      slot = std::make_unique<Ort::Session>(env, bytes_.data(), bytes_.size(), options);
     } catch (const Ort::Exception& e) {
       return Error("ONNX Runtime cannot load " + path_ + ": " + e.what());
     }
