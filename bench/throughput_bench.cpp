@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
   if (!config.ok()) die(config.error().message());
   auto registry = fp::infer::ModelRegistry::load_default();
   if (!registry.ok()) die(registry.error().message());
-  auto map = fp::YamlMap::from(config->stages.at(0).config, config->file, "stage");
+  auto map = fp::YamlMap::from(config->graph.nodes.at(0).config, config->file, "stage");
   if (!map.ok()) die(map.error().message());
   // The pure-inference side: one instance using every core, called one frame at a time.
   const int cores = fp::pipeline::available_cores();

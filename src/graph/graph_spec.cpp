@@ -76,7 +76,7 @@ Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
                    node.type + "' and '" + key + "'");
     }
     node.type = key;
-    node.config = item.second;
+    if (key != "join") node.config = item.second;  // node is fresh: this binds, never writes
   }
   if (node.type.empty()) {
     return map.error_at(nullptr, "a node needs a type (" + types.names + " or join)");
@@ -100,36 +100,41 @@ Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
   FP_RETURN_IF_ERROR(map.read("fps", node.fps));
   if (node.fps < 0) return map.error_at("fps", "'fps' must be 0 (no cap) or more");
   if (node.is_join()) {
-    if (!node.config.IsScalar()) {
+    if (!entry["join"].IsScalar()) {
       return map.error_at("join", "'join' takes a policy: strict_sync, async_overlay or "
                                   "raw_stream_with_metadata");
     }
-    const auto policy = parse_policy(node.config.Scalar());
+    const auto policy = parse_policy(entry["join"].Scalar());
     if (!policy.ok()) return map.error_at("join", policy.error().message());
     node.policy = *policy;
-    node.config = YAML::Node();
   }
   return node;
 }
 
 // Orders nodes so that each comes after its inputs (keeping the listed order where free); an
-// Error names a cycle.
-Result<std::vector<NodeSpec>> topological(std::vector<NodeSpec> nodes) {
+// Error names a cycle. Nodes are copied into place, never assigned: assigning a YAML::Node writes
+// through to the document it refers to.
+Result<std::vector<NodeSpec>> topological(const std::vector<NodeSpec>& nodes) {
   std::vector<NodeSpec> ordered;
+  std::vector<bool> done(nodes.size(), false);
   std::set<std::string> placed{kFramesInput};
-  while (!nodes.empty()) {
-    auto ready = std::find_if(nodes.begin(), nodes.end(), [&](const NodeSpec& node) {
-      return std::all_of(node.inputs.begin(), node.inputs.end(),
-                         [&](const std::string& in) { return placed.count(in) > 0; });
-    });
-    if (ready == nodes.end()) {
+  while (ordered.size() < nodes.size()) {
+    size_t ready = 0;
+    while (ready < nodes.size() &&
+           (done[ready] || !std::all_of(nodes[ready].inputs.begin(), nodes[ready].inputs.end(),
+                                        [&](const std::string& in) { return placed.count(in); }))) {
+      ++ready;
+    }
+    if (ready == nodes.size()) {
       // Every node left waits on another one left: follow inputs until a name repeats.
       std::map<std::string, const NodeSpec*> left;
-      for (const NodeSpec& node : nodes) left[node.name] = &node;
-      std::vector<std::string> path{nodes.front().name};
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        if (!done[i]) left[nodes[i].name] = &nodes[i];
+      }
+      const size_t first = std::find(done.begin(), done.end(), false) - done.begin();
+      std::vector<std::string> path{nodes[first].name};
       while (std::count(path.begin(), path.end(), path.back()) < 2) {
-        const NodeSpec& node = *left[path.back()];
-        for (const std::string& in : node.inputs) {
+        for (const std::string& in : left[path.back()]->inputs) {
           if (left.count(in)) {
             path.push_back(in);
             break;
@@ -142,9 +147,9 @@ Result<std::vector<NodeSpec>> topological(std::vector<NodeSpec> nodes) {
                         "its inputs form a cycle: " + join(path, " -> ") + " (a node cannot "
                         "take its own output)");
     }
-    placed.insert(ready->name);
-    ordered.push_back(std::move(*ready));
-    nodes.erase(ready);
+    done[ready] = true;
+    placed.insert(nodes[ready].name);
+    ordered.push_back(nodes[ready]);
   }
   return ordered;
 }
@@ -232,21 +237,24 @@ Result<GraphSpec> make_graph(std::vector<NodeSpec> nodes, const NodeTypes& types
                                   "strict_sync` with `inputs: [...]`)");
     }
   }
-  GraphSpec graph;
-  FP_ASSIGN_OR_RETURN(graph.nodes, topological(std::move(nodes)));
+  FP_ASSIGN_OR_RETURN(std::vector<NodeSpec> ordered, topological(nodes));
+  GraphSpec sorted{ordered};
   std::vector<int> ends;
-  for (size_t i = 0; i < graph.nodes.size(); ++i) {
-    if (graph.consumers(static_cast<int>(i)).empty()) ends.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    if (sorted.consumers(static_cast<int>(i)).empty()) ends.push_back(static_cast<int>(i));
   }
   if (ends.size() > 1) {
-    return node_error(graph.nodes[ends.front()],
+    return node_error(ordered[ends.front()],
                       "its results reach no other node, and only the last node ('" +
-                          graph.nodes[ends.back()].name +
+                          ordered[ends.back()].name +
                           "') feeds the outputs; join it with the others or remove it");
   }
   // The one end goes last (nothing takes its output, so the order stays topological).
-  std::rotate(graph.nodes.begin() + ends.front(), graph.nodes.begin() + ends.front() + 1,
-              graph.nodes.end());
+  GraphSpec graph;
+  for (size_t i = 0; i < ordered.size(); ++i) {
+    if (static_cast<int>(i) != ends.front()) graph.nodes.push_back(ordered[i]);
+  }
+  graph.nodes.push_back(ordered[ends.front()]);
   const auto up = ancestors(graph);
   FP_RETURN_IF_ERROR(check_stateful(graph, up));
   FP_RETURN_IF_ERROR(mark_dropping_branches(graph, up));

@@ -22,6 +22,15 @@ struct FrameResult {
   bool tracked = false;               // a tracker gave its detections their track ids
   std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
   std::vector<faces::FaceResult> faces;  // the faces stage's results, one per face detection
+  // ASYNC_OVERLAY joins: the branches whose latest results were laid over this frame, and their age.
+  struct Overlay {
+    std::string branch;
+    int64_t age_frames = 0;
+    double age_ms = 0;
+  };
+  std::vector<Overlay> overlays;
+  // RAW_STREAM_WITH_METADATA joins: set on a branch's result published on its own, to the branch.
+  std::string metadata_of;
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;
   SteadyClock::time_point decoded_at{};  // for end-to-end latency

@@ -2,6 +2,8 @@
 
 #include "core/yaml_config.hpp"
 #include "infer/instance_plan.hpp"
+#include <set>
+
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/stage_registry.hpp"
 
@@ -64,6 +66,8 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
                  ": 'stages' must be a list with at least one stage, e.g. '- detect: {model: "
                  "yolox_nano_416}'");
   }
+  std::vector<graph::NodeSpec> chain;
+  std::set<std::string> names;
   for (const YAML::Node& entry : stages) {
     if (!entry.IsMap() || entry.size() != 1 || !entry.begin()->first.IsScalar()) {
       return Error(yaml_location(file, entry.Mark()) +
@@ -75,8 +79,18 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
       return Error(yaml_location(file, item.first.Mark()) + ": unknown stage type '" + type +
                    "' (known: " + registered_stage_types() + ")");
     }
-    config.stages.push_back({type, item.second});
+    // Each stage takes the one before it. Node names only tie the chain together here, so a
+    // repeated stage type gets a number.
+    graph::NodeSpec node;
+    node.type = type;
+    node.config = item.second;
+    node.name = type;
+    for (int n = 2; !names.insert(node.name).second; ++n) node.name = type + "#" + std::to_string(n);
+    node.inputs = {chain.empty() ? std::string(graph::kFramesInput) : chain.back().name};
+    node.where = yaml_location(file, entry.Mark());
+    chain.push_back(std::move(node));
   }
+  FP_ASSIGN_OR_RETURN(config.graph, graph::make_graph(std::move(chain), stage_node_types()));
   return ok_status();
 }
 
@@ -104,12 +118,15 @@ Status apply_profile(const YamlMap& top, const std::string& flag, PipelineConfig
     if (map_has("source", key)) config.overridden.push_back(std::string("source.") + key);
   }
   if (map_has("resources", "cpus")) config.overridden.push_back("resources.cpus");
-  if (top.has("stages") && top.node("stages").IsSequence()) {
-    for (const YAML::Node& entry : top.node("stages")) {
-      if (!entry.IsMap() || entry.size() != 1) continue;  // reported by read_stages
-      const auto stage = *entry.begin();
-      if (stage.second.IsMap() && stage.second["input_size"]) {
-        config.overridden.push_back("stages." + stage.first.Scalar() + ".input_size");
+  for (const char* list : {"stages", "nodes"}) {
+    if (!top.has(list) || !top.node(list).IsSequence()) continue;  // reported where read
+    for (const YAML::Node& entry : top.node(list)) {
+      if (!entry.IsMap()) continue;
+      for (const auto& item : entry) {
+        if (item.second.IsMap() && item.second["input_size"]) {
+          config.overridden.push_back(std::string(list) + "." + item.first.Scalar() +
+                                      ".input_size");
+        }
       }
     }
   }
@@ -120,7 +137,7 @@ Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::s
                                             const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
   FP_RETURN_IF_ERROR(
-      top.check_keys({"name", "profile", "source", "stages", "resources", "telemetry"}));
+      top.check_keys({"name", "profile", "source", "stages", "nodes", "resources", "telemetry"}));
   PipelineConfig config;
   config.file = path;
   FP_RETURN_IF_ERROR(top.require("name", config.name));
@@ -129,8 +146,15 @@ Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::s
     FP_ASSIGN_OR_RETURN(YamlMap source, YamlMap::from(top.node("source"), path, "source"));
     FP_RETURN_IF_ERROR(read_source(source, config));
   }
-  if (!top.has("stages")) return top.error_at(nullptr, "the pipeline needs 'stages'");
-  FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
+  if (top.has("stages") == top.has("nodes")) {
+    return top.error_at(top.has("nodes") ? "nodes" : nullptr,
+                        "the pipeline needs 'stages' (a chain) or 'nodes' (a graph), one of them");
+  }
+  if (top.has("stages")) {
+    FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
+  } else {
+    FP_ASSIGN_OR_RETURN(config.graph, graph::parse_graph(top.node("nodes"), path, stage_node_types()));
+  }
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));
     FP_RETURN_IF_ERROR(resources.check_keys({"cpus", "instances", "threads"}));

@@ -9,15 +9,11 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "graph/graph_spec.hpp"
 #include "media/sampler.hpp"
 #include "pipeline/profiles.hpp"
 
 namespace fp::pipeline {
-
-struct StageEntry {
-  std::string type;   // registered stage type, e.g. "detect"
-  YAML::Node config;  // its mapping, read by the stage factory
-};
 
 struct PipelineConfig {
   std::string file;
@@ -29,7 +25,9 @@ struct PipelineConfig {
   int streams = 8;                   // inputs read at the same time, each on its own decode thread
   int64_t max_pixels = 100'000'000;  // source.max_megapixels: larger images and frames are refused
   std::optional<bool> live;          // source.live; unset: a stream is live when it has no duration
-  std::vector<StageEntry> stages;
+  // Its nodes: the `stages:` chain or the `nodes:` graph; each node's mapping is read by its
+  // stage factory when the pipeline is built.
+  graph::GraphSpec graph;
   int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
   int instances = 0;          // model instances side by side (resources.instances); 0: planned
   int threads = 0;            // OpenCV threads per instance (resources.threads); 0: planned

@@ -15,6 +15,7 @@
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/input_reader.hpp"
 #include "pipeline/output_dir.hpp"
+#include "pipeline/frame_traits.hpp"
 #include "pipeline/reorder.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/run_report_writer.hpp"
@@ -61,15 +62,8 @@ namespace {
 
 using Queue = BoundedQueue<FrameResult>;
 
-// The pipeline's stages (see stage.hpp): those shared by the worker threads first, then those
-// that run in order on the main thread.
+// The pipeline's stages, one per node of its graph (null for a join).
 using StageChain = std::vector<std::unique_ptr<Stage>>;
-
-size_t concurrent_stages(const StageChain& stages) {
-  size_t n = 0;
-  while (n < stages.size() && !stages[n]->in_order()) ++n;
-  return n;
-}
 
 std::string stage_failure(const Stage& stage, const Frame& frame, const Status& status) {
   return "stage '" + stage.name() + "' failed on stream " + std::to_string(frame.stream) +
@@ -78,26 +72,51 @@ std::string stage_failure(const Stage& stage, const Frame& frame, const Status& 
 
 Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
                                 infer::ModelPool& models) {
+  const graph::GraphSpec& graph = config.graph;
   StageChain stages;
-  const infer::ModelSpec* detector = nullptr;  // of the last stage that gives detections
-  for (const StageEntry& entry : config.stages) {
+  // The detector whose boxes reach each node: its own, else that of its (first) input.
+  std::vector<const infer::ModelSpec*> detector_of;
+  for (const graph::NodeSpec& node : graph.nodes) {
+    const int input = graph.index_of(node.inputs.front());
+    const infer::ModelSpec* upstream = input >= 0 ? detector_of[input] : nullptr;
+    if (node.is_join()) {
+      stages.push_back(nullptr);
+      detector_of.push_back(upstream);
+      continue;
+    }
     FP_ASSIGN_OR_RETURN(YamlMap map,
-                        YamlMap::from(entry.config, config.file, "stage '" + entry.type + "'"));
-    std::string name = entry.type;
+                        YamlMap::from(node.config, config.file, "stage '" + node.type + "'"));
+    std::string name = node.name.substr(0, node.name.find('#'));  // a chain's repeated type
     FP_RETURN_IF_ERROR(map.read("name", name));
     FP_ASSIGN_OR_RETURN(
         auto stage,
-        create_stage(entry.type, StageContext{map, registry, models, config.detector_input_size,
-                                              name, config.gallery, detector, config.backend}));
-    if (stage->detector() != nullptr) detector = stage->detector();
-    if (!stage->in_order() && !stages.empty() && stages.back()->in_order()) {
-      return Error(config.file + ": stage '" + name + "' comes after '" + stages.back()->name() +
-                   "', which follows each stream in order (a tracker); such stages must come "
-                   "last");
-    }
+        create_stage(node.type, StageContext{map, registry, models, config.detector_input_size,
+                                             name, config.gallery, upstream, config.backend}));
+    detector_of.push_back(stage->detector() != nullptr ? stage->detector() : upstream);
     stages.push_back(std::move(stage));
   }
   return stages;
+}
+
+// The calls the graph makes into the stages.
+graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
+  graph::NodeCalls<FrameResult> calls;
+  calls.process = [&stages](int index, FrameResult& item) -> Status {
+    Stage& stage = *stages[index];
+    try {
+      const Status status = stage.process(item);
+      if (!status.ok()) return Error(stage_failure(stage, item.frame, status));
+    } catch (const std::exception& e) {
+      return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
+    }
+    return ok_status();
+  };
+  // A detector that its rate skips leaves the frame to the tracker's prediction.
+  calls.pass = [&stages](int index, FrameResult& item) {
+    if (stages[index]->detector() != nullptr) item.detector_skipped = true;
+  };
+  calls.runnable = [](const FrameResult& item) { return !item.frame.skipped(); };
+  return calls;
 }
 
 // The first fatal error of the run, from whichever thread saw it.
@@ -116,31 +135,6 @@ class FirstError {
   mutable std::mutex mutex_;
   std::string message_;
 };
-
-// Worker thread: runs the concurrent stages on every frame it takes that has an image. The last
-// worker to stop closes `out`; one that stops early closes `in`, which stops the decode threads.
-void run_stages(StageChain& stages, Queue& in, Queue& out, std::atomic<int>& live_workers,
-                FirstError& error) {
-  const size_t concurrent = concurrent_stages(stages);
-  try {
-    while (auto item = in.pop()) {
-      bool ok = true;
-      for (size_t s = 0; s < concurrent && ok && !item->frame.skipped(); ++s) {
-        const Status status = stages[s]->process(*item);
-        if (status.ok()) continue;
-        error.set(stage_failure(*stages[s], item->frame, status));
-        ok = false;
-      }
-      if (!ok || !out.push(std::move(*item))) break;
-    }
-  } catch (const std::exception& e) {
-    error.set(std::string("internal error in a stage: ") + e.what());
-  }
-  // The loop ends normally only once `in` is closed and drained, so closing it here only matters
-  // when this worker stopped early: it releases the decode thread blocked on a full queue.
-  in.close();
-  if (--live_workers == 0) out.close();
-}
 
 fs::path output_path(const fs::path& out_dir, const fs::path& path) {
   return path.is_absolute() ? path : out_dir / path;
@@ -188,6 +182,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   if (!options.progress_json.empty()) outputs.push_back(options.progress_json);
   const OutputLayout layout{options.out_dir, static_cast<int>(options.inputs.size())};
   for (const auto& stage : stages) {
+    if (!stage) continue;
     for (const fs::path& path : stage->output_paths(layout)) outputs.push_back(path);
   }
 
@@ -199,6 +194,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   FP_ASSIGN_OR_RETURN(auto jsonl, DetectionsJsonlSink::open(detections_path));
   sinks.push_back(std::move(jsonl));
   for (const auto& stage : stages) {
+    if (!stage) continue;
     FP_ASSIGN_OR_RETURN(auto stage_sinks, stage->open_sinks(layout));
     for (auto& sink : stage_sinks) sinks.push_back(std::move(sink));
   }
@@ -214,7 +210,10 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   const auto run_start = SteadyClock::now();
   FirstError error;
   Queue decoded(static_cast<size_t>(config.queue_frames));
-  Queue processed(static_cast<size_t>(config.queue_frames));
+  // Enough frames inside the graph for every worker, and a queue's worth waiting between nodes.
+  const size_t in_flight = static_cast<size_t>(worker_count + config.queue_frames);
+  FrameExecutor executor(config.graph, stage_calls(stages),
+                         {worker_count, in_flight, static_cast<size_t>(config.queue_frames)});
   telemetry::StageTimings timings(config.warmup_frames);
   std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
   auto report_models = [&] {
@@ -225,7 +224,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   };
   auto report_queues = [&] {
     facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
-                    {"processed", processed.capacity(), processed.high_water()}};
+                    {"graph", in_flight, executor.in_flight_high_water()}};
   };
   // What is known while the run goes, from the main thread: its own counts and what other threads
   // publish under locks (queues, models); the inputs' read records come at the end.
@@ -243,24 +242,28 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   run_json.start(running_report());
 
   std::thread decode_thread([&] { reader.run(decoded); });
-  std::atomic<int> live_workers{worker_count};
-  std::vector<std::thread> workers;
-  for (int w = 0; w < worker_count; ++w) {
-    workers.emplace_back([&] { run_stages(stages, decoded, processed, live_workers, error); });
-  }
+  // Moves decoded frames into the graph; closing `decoded` when the graph stops ends the reader.
+  std::thread feed_thread([&] {
+    while (auto item = decoded.pop()) {
+      if (!executor.submit(std::move(*item))) break;
+    }
+    decoded.close();
+    executor.finish();
+  });
 
   telemetry::ProgressReporter progress(options.terminal_progress, options.progress_json);
   telemetry::ProgressState state;
   state.streams = static_cast<int>(options.inputs.size());
   Reorder reorder;
-  const size_t concurrent = concurrent_stages(stages);
   auto write_in_order = [&](FrameResult arrived) {
+    if (!arrived.metadata_of.empty()) {
+      // A RAW_STREAM branch's result, published alone: a row of its own in detections.jsonl.
+      const Status written = sinks.front()->write(arrived);
+      if (!written.ok()) throw std::runtime_error(written.error().message());
+      return;
+    }
     reorder.add(std::move(arrived));
     while (std::optional<FrameResult> item = reorder.next()) {
-      for (size_t s = concurrent; s < stages.size() && !item->frame.skipped(); ++s) {
-        const Status status = stages[s]->process(*item);
-        if (!status.ok()) throw std::runtime_error(stage_failure(*stages[s], item->frame, status));
-      }
       const auto sink_start = SteadyClock::now();
       for (auto& sink : sinks) {
         const Status written = sink->write(*item);
@@ -288,13 +291,14 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
     }
   };
   try {
-    while (auto item = processed.pop()) write_in_order(std::move(*item));
+    while (auto item = executor.pop_output()) write_in_order(std::move(*item));
   } catch (const std::exception& e) {
     error.set(e.what());
-    processed.close();  // the worker and then the decode thread stop at their next push
   }
+  executor.stop("");  // after an error: the feeder, then the decode thread, stop at their next push
+  feed_thread.join();
   decode_thread.join();
-  for (std::thread& worker : workers) worker.join();
+  error.set(executor.error());
   facts.processing_seconds = seconds_since(run_start);
 
   RunOutcome outcome;
@@ -319,9 +323,17 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
     facts.inputs[i].skipped = counts[i].skipped;
   }
   report_queues();
-  for (const auto& stage : stages) {
-    nlohmann::ordered_json r = stage->report();
-    r["name"] = stage->name();
+  const std::vector<graph::NodeCounts> node_counts = executor.counts();
+  for (size_t i = 0; i < stages.size(); ++i) {
+    const graph::NodeSpec& node = config.graph.nodes[i];
+    nlohmann::ordered_json r = stages[i] ? stages[i]->report() : nlohmann::ordered_json::object();
+    r["name"] = stages[i] ? stages[i]->name() : node.name;
+    if (node.is_join()) r["join"] = graph::to_string(node.policy);
+    if (node.every > 1 || node.fps > 0 || node.drops) {
+      r["ran"] = node_counts[i].ran;
+      r["passed"] = node_counts[i].passed;
+      if (node.drops) r["dropped"] = node_counts[i].dropped;
+    }
     facts.stages.push_back(std::move(r));
   }
   report_models();
@@ -376,9 +388,22 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
                                    std::vector<std::unique_ptr<Stage>> stages,
                                    const RunOptions& options) {
+  // The given stages as a chain, in place of the config's own nodes.
+  std::vector<graph::NodeSpec> chain;
+  for (const auto& stage : stages) {
+    graph::NodeSpec node;
+    node.name = stage->name() + "#" + std::to_string(chain.size());
+    node.type = stage->in_order() ? "stateful" : "stateless";
+    node.inputs = {chain.empty() ? std::string(graph::kFramesInput) : chain.back().name};
+    chain.push_back(std::move(node));
+  }
+  const graph::NodeTypes types{[](const std::string&) { return true; },
+                               [](const std::string& type) { return type == "stateful"; }, ""};
+  PipelineConfig chained = config;
+  FP_ASSIGN_OR_RETURN(chained.graph, graph::make_graph(std::move(chain), types));
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  return execute(config, stages, 1, nullptr, options, std::move(facts), SteadyClock::now());
+  return execute(chained, stages, 1, nullptr, options, std::move(facts), SteadyClock::now());
 }
 
 }  // namespace fp::pipeline

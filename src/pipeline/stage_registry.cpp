@@ -12,14 +12,17 @@ namespace fp::pipeline {
 
 namespace {
 
-using StageFactory = Result<std::unique_ptr<Stage>> (*)(const StageContext&);
+struct StageType {
+  Result<std::unique_ptr<Stage>> (*create)(const StageContext&);
+  bool stateful;  // follows each stream in order (a tracker)
+};
 
 // One line per stage type.
-const std::map<std::string, StageFactory>& factories() {
-  static const std::map<std::string, StageFactory> table = {
-      {"detect", &DetectStage::create},
-      {"faces", &FacesStage::create},
-      {"track", &TrackStage::create},
+const std::map<std::string, StageType>& factories() {
+  static const std::map<std::string, StageType> table = {
+      {"detect", {&DetectStage::create, false}},
+      {"faces", {&FacesStage::create, false}},
+      {"track", {&TrackStage::create, true}},
   };
   return table;
 }
@@ -34,10 +37,24 @@ std::string registered_stage_types() {
   return join(names);
 }
 
+bool is_stateful_stage(const std::string& type) {
+  const auto it = factories().find(type);
+  return it != factories().end() && it->second.stateful;
+}
+
+graph::NodeTypes stage_node_types() {
+  return {&is_registered_stage, &is_stateful_stage, registered_stage_types()};
+}
+
 Result<std::unique_ptr<Stage>> create_stage(const std::string& type, const StageContext& context) {
   const auto it = factories().find(type);
   if (it == factories().end()) return Error("unknown stage type '" + type + "'");
-  return it->second(context);
+  FP_ASSIGN_OR_RETURN(auto stage, it->second.create(context));
+  if (stage->in_order() != it->second.stateful) {
+    return Error("internal: stage type '" + type + "' is registered as " +
+                 (it->second.stateful ? "stateful" : "stateless") + " but its stage says otherwise");
+  }
+  return stage;
 }
 
 }  // namespace fp::pipeline

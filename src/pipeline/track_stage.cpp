@@ -23,6 +23,11 @@ Result<std::unique_ptr<Stage>> TrackStage::create(const StageContext& context) {
   FP_RETURN_IF_ERROR(
       config.check_keys({"name", "tracker", "high_score", "low_score", "new_track_score", "min_iou",
                          "low_min_iou", "lost_seconds"}));
+  if (context.detector == nullptr) {
+    return config.error_at(nullptr, "stage '" + context.name +
+                                        "' tracks detections, but no detector comes before it "
+                                        "(put a detect stage or node first)");
+  }
   std::unique_ptr<TrackStage> stage(new TrackStage());
   stage->name_ = context.name;
   track::TrackerOptions& options = stage->options_;

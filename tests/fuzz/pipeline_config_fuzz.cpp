@@ -28,8 +28,18 @@ void check_accepted(const fp::pipeline::PipelineConfig& config) {
   FUZZ_CHECK(config.instances >= 0 && config.instances <= 64);
   FUZZ_CHECK(config.threads >= 0 && config.threads <= 64);
   FUZZ_CHECK(config.warmup_frames >= 0);
-  FUZZ_CHECK(!config.stages.empty());
-  for (const auto& stage : config.stages) FUZZ_CHECK(fp::pipeline::is_registered_stage(stage.type));
+  const fp::graph::GraphSpec& graph = config.graph;
+  FUZZ_CHECK(!graph.nodes.empty());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const fp::graph::NodeSpec& node = graph.nodes[i];
+    FUZZ_CHECK(node.is_join() || fp::pipeline::is_registered_stage(node.type));
+    // Topological, with one end: each input comes earlier, and every node but the last feeds one.
+    for (const std::string& input : node.inputs) {
+      const int from = graph.index_of(input);
+      FUZZ_CHECK(from >= -1 && from < static_cast<int>(i));
+    }
+    FUZZ_CHECK(i + 1 == graph.nodes.size() || !graph.consumers(static_cast<int>(i)).empty());
+  }
 }
 
 // Ten seconds of 30 fps video, then a jump far ahead as a damaged file's timestamps may make.

@@ -22,8 +22,8 @@ TEST(PipelineConfig, ExamplePeopleLoads) {
   auto config = load_pipeline_config((test::source_dir() / "examples/people.yaml").string());
   ASSERT_TRUE(config.ok()) << config.error().message();
   EXPECT_EQ(config->name, "people");
-  ASSERT_EQ(config->stages.size(), 1u);
-  EXPECT_EQ(config->stages[0].type, "detect");
+  ASSERT_EQ(config->graph.nodes.size(), 1u);
+  EXPECT_EQ(config->graph.nodes[0].type, "detect");
   EXPECT_EQ(config->warmup_frames, 5);
 }
 
@@ -160,7 +160,7 @@ TEST(PipelineConfig, TextParsesLikeTheFile) {
   ASSERT_TRUE(from_file.ok() && from_text.ok());
   EXPECT_EQ(from_text->file, from_file->file);
   EXPECT_EQ(from_text->name, from_file->name);
-  EXPECT_EQ(from_text->stages.size(), from_file->stages.size());
+  EXPECT_EQ(from_text->graph.nodes.size(), from_file->graph.nodes.size());
   EXPECT_EQ(from_text->queue_frames, from_file->queue_frames);
   auto bad = parse_pipeline_config("name: x\nstages: [\n", "inline.yaml");
   ASSERT_FALSE(bad.ok());

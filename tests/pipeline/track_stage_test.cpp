@@ -181,7 +181,7 @@ TEST(TrackStageBadInput, BadTrackerSettingsNameFileLineColumn) {
       {head + "  - track:\n      buffer: 30\n", "buffer"},
       {head + "      detect_every: 0\n", "'detect_every' must be from 1 to 1000"},
       {"name: t\nstages:\n  - track: {}\n  - detect:\n      model: yolox_nano_416\n",
-       "stage 'detect' comes after 'track'"},
+       "3:12: stage 'track' tracks detections, but no detector comes before it"},
   };
   for (const auto& [yaml, message] : cases) {
     write_file(dir / "bad.yaml", yaml);
