@@ -11,7 +11,8 @@
 //   policy (join.hpp). A node with `every`/`fps` runs on the frames its rate lets through and
 //   passes the others on untouched (`pass`). The head of a branch that an ASYNC_OVERLAY or
 //   RAW_STREAM join does not wait for runs one frame at a time and keeps only the newest waiting
-//   frame of each stream; the frames it replaces are counted as dropped.
+//   frame of each stream; the frames it replaces are counted as dropped, and the frames its rate
+//   skips end there (they carry no result for the join).
 // - The last node's items go to a bounded output queue, which pop_output() drains (the caller
 //   puts them in stream order for the sinks). Metadata items of a RAW_STREAM join come out too.
 // - The first Error from a node stops the graph: submit() and pop_output() return false/nullopt,
@@ -267,6 +268,10 @@ class Executor {
     } else if (spec.drops) {
       {
         std::lock_guard lock(node.mutex);
+        if (!task.ticket->due[index]) {  // no result for the join: the frame ends here
+          ++node.counts.passed;
+          return;
+        }
         if (node.busy) {
           auto [it, fresh] = node.newest.try_emplace(Traits::stream(task.item));
           if (!fresh) ++node.counts.dropped;

@@ -50,6 +50,12 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
   }
   row["detections"] = std::move(detections);
   if (item.detector_skipped && !item.tracked) row["detector_skipped"] = true;
+  if (!item.metadata_of.empty()) row["metadata_of"] = item.metadata_of;
+  for (const FrameResult::Overlay& overlay : item.overlays) {
+    row["overlays"].push_back({{"branch", overlay.branch},
+                               {"age_frames", overlay.age_frames},
+                               {"age_ms", round2(overlay.age_ms)}});
+  }
   return row;
 }
 
