@@ -1,6 +1,6 @@
 # The libraries framepipe links, from Debian's archive and NuGet (scripts/install-deps), in one
-# interface target. The main build links framepipe_lib with it; the fuzz build (tests/fuzz) links
-# the main build's libframepipe_lib.a with it.
+# interface target. In the main build every layer links it (cmake/framepipe_layers.cmake); the fuzz
+# build (tests/fuzz) links the main build's libframepipe_lib.a with it.
 find_package(Threads REQUIRED)
 find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 find_package(PkgConfig REQUIRED)

@@ -34,7 +34,7 @@ int track_mot(const TrackMotArgs& args) {
   const track::SequenceResult result = track::track_sequence(detections->rows, options);
 
   std::ostringstream text;
-  for (const io::MotRow& row : result.rows) {
+  for (const MotRow& row : result.rows) {
     text << io::mot_line(row.frame, row.id, row.box(), row.conf) << "\n";
   }
   const Status written = io::write_file_atomically(args.out, text.str());

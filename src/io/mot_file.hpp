@@ -23,21 +23,10 @@
 #include <vector>
 
 #include "core/detection.hpp"
+#include "core/mot_row.hpp"
 #include "core/result.hpp"
 
 namespace fp::io {
-
-struct MotRow {
-  int64_t frame = 0;  // 1-based
-  int64_t id = -1;
-  double x = 0, y = 0, w = 0, h = 0;
-  double conf = 0;
-
-  Box box() const {
-    return Box{static_cast<float>(x), static_cast<float>(y), static_cast<float>(x + w),
-               static_cast<float>(y + h)};
-  }
-};
 
 struct MotReadOptions {
   bool allow_empty = false;

@@ -17,8 +17,6 @@ namespace fp::track {
 
 namespace {
 
-using io::MotRow;
-
 constexpr double kMaxDistance = 0.5;  // 1 - the least IoU that may match
 constexpr double kNotMatchable = std::numeric_limits<double>::infinity();
 constexpr double kMostlyTracked = 0.8;

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "io/mot_file.hpp"
+#include "core/mot_row.hpp"
 
 namespace fp::track {
 
@@ -60,10 +60,10 @@ struct MotMetrics {
 };
 
 // `gt` and `result` may come in any order; an id should appear at most once per frame in each.
-MotMetrics evaluate_mot(const std::vector<io::MotRow>& gt, const std::vector<io::MotRow>& result);
+MotMetrics evaluate_mot(const std::vector<MotRow>& gt, const std::vector<MotRow>& result);
 
 // IoU of two MOTChallenge boxes (x, y, w, h), in double.
-double mot_iou(const io::MotRow& a, const io::MotRow& b);
+double mot_iou(const MotRow& a, const MotRow& b);
 
 // Every count and ratio under a stable snake_case key; a NaN ratio is null.
 nlohmann::ordered_json to_json(const MotMetrics& metrics);

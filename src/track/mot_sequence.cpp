@@ -6,13 +6,13 @@ namespace fp::track {
 
 namespace {
 
-io::MotRow result_row(int64_t frame, int64_t id, const Box& box, double conf) {
-  return io::MotRow{frame, id, box.x1, box.y1, box.width(), box.height(), conf};
+MotRow result_row(int64_t frame, int64_t id, const Box& box, double conf) {
+  return MotRow{frame, id, box.x1, box.y1, box.width(), box.height(), conf};
 }
 
 }  // namespace
 
-SequenceResult track_sequence(const std::vector<io::MotRow>& detections,
+SequenceResult track_sequence(const std::vector<MotRow>& detections,
                               const SequenceOptions& options) {
   SequenceResult result;
   const std::unique_ptr<Tracker> tracker = create_tracker(options.tracker);
@@ -22,7 +22,7 @@ SequenceResult track_sequence(const std::vector<io::MotRow>& detections,
   for (int64_t frame = 1; frame <= last_frame; ++frame) {
     std::vector<Detection> frame_detections;
     for (; next < detections.size() && detections[next].frame == frame; ++next) {
-      const io::MotRow& row = detections[next];
+      const MotRow& row = detections[next];
       const auto s = static_cast<float>(options.scale);
       const Box b = row.box();
       frame_detections.push_back(Detection{Box{b.x1 * s, b.y1 * s, b.x2 * s, b.y2 * s}, 0,

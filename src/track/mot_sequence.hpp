@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "io/mot_file.hpp"
+#include "core/mot_row.hpp"
 #include "track/tracker.hpp"
 
 namespace fp::track {
@@ -18,14 +18,14 @@ struct SequenceOptions {
 };
 
 struct SequenceResult {
-  std::vector<io::MotRow> rows;  // by frame; conf is the (last) detection score
-  std::vector<bool> predicted;   // per row: carried by prediction, not detected
+  std::vector<MotRow> rows;     // by frame; conf is the (last) detection score
+  std::vector<bool> predicted;  // per row: carried by prediction, not detected
   int64_t frames = 0;
   int64_t detector_frames = 0;  // frames whose detections were used
   int64_t tracks = 0;           // distinct ids in the result
 };
 
-SequenceResult track_sequence(const std::vector<io::MotRow>& detections,
+SequenceResult track_sequence(const std::vector<MotRow>& detections,
                               const SequenceOptions& options);
 
 }  // namespace fp::track

@@ -26,7 +26,7 @@ void check_accepted(const fp::io::MotFile& file, const fp::io::MotReadOptions& o
   FUZZ_CHECK(options.skip_zero_conf || file.skipped_ignored == 0);
   std::set<std::pair<int64_t, int64_t>> frame_ids;
   int64_t previous_frame = 1;
-  for (const fp::io::MotRow& row : file.rows) {
+  for (const fp::MotRow& row : file.rows) {
     FUZZ_CHECK(row.frame >= 1 && row.frame >= previous_frame);
     previous_frame = row.frame;
     FUZZ_CHECK(row.w > 0 && row.h > 0);

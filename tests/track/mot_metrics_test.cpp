@@ -10,8 +10,6 @@
 namespace fp::track {
 namespace {
 
-using io::MotRow;
-
 MotRow row(int64_t frame, int64_t id, double x, double y, double w, double h) {
   return MotRow{frame, id, x, y, w, h, 1.0};
 }

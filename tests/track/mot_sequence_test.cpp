@@ -3,16 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include "io/mot_file.hpp"
 #include "test_support.hpp"
 #include "track/mot_metrics.hpp"
 
 namespace fp::track {
 namespace {
 
-std::vector<io::MotRow> read_rows(const char* name, const io::MotReadOptions& options) {
+std::vector<MotRow> read_rows(const char* name, const io::MotReadOptions& options) {
   const auto file = io::read_mot_file(test::media_path("mot/TUD-Campus") / name, options);
   EXPECT_TRUE(file.ok()) << file.error().message();
-  return file.ok() ? file->rows : std::vector<io::MotRow>{};
+  return file.ok() ? file->rows : std::vector<MotRow>{};
 }
 
 MotMetrics score(const SequenceOptions& options) {
@@ -50,8 +51,8 @@ TEST(MotSequence, DetectEveryUsesEveryNthFrameAndPredictsTheRest) {
 }
 
 TEST(MotSequence, ScaleMultipliesEveryBox) {
-  const std::vector<io::MotRow> detections = {{1, -1, 100, 200, 40, 80, 0.9},
-                                              {2, -1, 102, 200, 40, 80, 0.9}};
+  const std::vector<MotRow> detections = {{1, -1, 100, 200, 40, 80, 0.9},
+                                          {2, -1, 102, 200, 40, 80, 0.9}};
   SequenceOptions options;
   options.scale = 0.5;
   const SequenceResult result = track_sequence(detections, options);
