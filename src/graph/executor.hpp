@@ -79,7 +79,8 @@ class Executor {
       nodes_.push_back(std::move(node));
     }
     frames_consumers_ = graph_.consumers(-1);
-    for (int w = 0; w < std::max(1, options_.workers); ++w) workers_.emplace_back([this] { work(); });
+    for (int w = 0; w < std::max(1, options_.workers); ++w)
+      workers_.emplace_back([this] { work(); });
   }
   ~Executor() {
     stop("");
@@ -322,7 +323,8 @@ class Executor {
   void forward(Task task, const std::vector<int>& consumers, int from = -1) {
     if (from == graph_.output()) {
       std::unique_lock lock(mutex_);
-      output_room_.wait(lock, [&] { return output_closed_ || output_.size() < options_.output_capacity; });
+      output_room_.wait(
+          lock, [&] { return output_closed_ || output_.size() < options_.output_capacity; });
       if (!output_closed_) {
         output_.push_back(std::move(task.item));
         output_ready_.notify_one();

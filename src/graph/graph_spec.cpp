@@ -68,7 +68,8 @@ Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
     }
     if (key != "join" && !types.known(key)) {
       return Error(yaml_location(file, item.first.Mark()) + ": unknown key or node type '" + key +
-                   "' (node types: " + types.names + ", join; keys: name, input, inputs, every, "
+                   "' (node types: " + types.names +
+                   ", join; keys: name, input, inputs, every, "
                    "fps)");
     }
     if (!node.type.empty()) {
@@ -101,8 +102,9 @@ Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
   if (node.fps < 0) return map.error_at("fps", "'fps' must be 0 (no cap) or more");
   if (node.is_join()) {
     if (!entry["join"].IsScalar()) {
-      return map.error_at("join", "'join' takes a policy: strict_sync, async_overlay or "
-                                  "raw_stream_with_metadata");
+      return map.error_at("join",
+                          "'join' takes a policy: strict_sync, async_overlay or "
+                          "raw_stream_with_metadata");
     }
     const auto policy = parse_policy(entry["join"].Scalar());
     if (!policy.ok()) return map.error_at("join", policy.error().message());
@@ -143,9 +145,9 @@ Result<std::vector<NodeSpec>> topological(const std::vector<NodeSpec>& nodes) {
       }
       path.erase(path.begin(), std::find(path.begin(), path.end(), path.back()));
       std::reverse(path.begin(), path.end());
-      return node_error(*left[path.front()],
-                        "its inputs form a cycle: " + join(path, " -> ") + " (a node cannot "
-                        "take its own output)");
+      return node_error(*left[path.front()], "its inputs form a cycle: " + join(path, " -> ") +
+                                                 " (a node cannot "
+                                                 "take its own output)");
     }
     done[ready] = true;
     placed.insert(nodes[ready].name);
@@ -190,17 +192,20 @@ Status mark_dropping_branches(GraphSpec& graph, const std::vector<std::vector<bo
     const NodeSpec& join = graph.nodes[j];
     if (!join.is_join() || join.policy == JoinPolicy::kStrictSync) continue;
     const int primary = graph.index_of(join.inputs[0]);
-    auto on_primary = [&](int k) { return k < 0 || k == primary || (primary >= 0 && up[primary][k]); };
+    auto on_primary = [&](int k) {
+      return k < 0 || k == primary || (primary >= 0 && up[primary][k]);
+    };
     for (size_t i = 1; i < join.inputs.size(); ++i) {
       const int last = graph.index_of(join.inputs[i]);
       for (size_t k = 0; k < n && last >= 0; ++k) {
         const int node = static_cast<int>(k);
         if ((node != last && !up[last][k]) || on_primary(node)) continue;
         if (graph.nodes[k].stateful) {
-          return node_error(graph.nodes[k], "it follows each stream in order, but it is on a "
-                                            "branch that join '" + join.name + "' (" +
-                                                to_string(join.policy) +
-                                                ") does not wait for, which skips frames");
+          return node_error(graph.nodes[k],
+                            "it follows each stream in order, but it is on a "
+                            "branch that join '" +
+                                join.name + "' (" + to_string(join.policy) +
+                                ") does not wait for, which skips frames");
         }
         const auto& ins = graph.nodes[k].inputs;
         graph.nodes[k].drops = std::any_of(ins.begin(), ins.end(), [&](const std::string& in) {
@@ -224,8 +229,11 @@ Result<GraphSpec> make_graph(std::vector<NodeSpec> nodes, const NodeTypes& types
   for (const NodeSpec& node : nodes) {
     for (const std::string& in : node.inputs) {
       if (in != kFramesInput && names.count(in) == 0) {
-        return node_error(node, "input '" + in + "' is neither 'frames' nor a node of this "
-                                "pipeline (nodes: " + join(std::vector<std::string>(names.begin(), names.end())) + ")");
+        return node_error(node, "input '" + in +
+                                    "' is neither 'frames' nor a node of this "
+                                    "pipeline (nodes: " +
+                                    join(std::vector<std::string>(names.begin(), names.end())) +
+                                    ")");
       }
     }
     if (node.is_join() && node.inputs.size() < 2) {

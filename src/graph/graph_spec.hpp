@@ -4,9 +4,10 @@
 // `nodes:`, each a mapping with
 //   name: people               # unique; what other nodes name as their input
 //   detect: {model: ...}       # exactly one node type and its settings (`join: POLICY` for a join)
-//   input: frames              # or `inputs: [a, b]`; default: the node listed before (first: frames)
-//   every: 4                   # run on every 4th frame of each stream (others pass through)
-//   fps: 5                     # or at most 5 frames a second of each stream, by timestamps
+//   input: frames              # or `inputs: [a, b]`; default: the node listed before (first:
+//   frames) every: 4                   # run on every 4th frame of each stream (others pass
+//   through) fps: 5                     # or at most 5 frames a second of each stream, by
+//   timestamps
 // A join merges the branches that reach it under one of three policies (see JoinPolicy).
 //
 // Checks, each an Error naming file:line:column: duplicate or missing names, an unknown input, a

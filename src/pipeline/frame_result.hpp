@@ -18,11 +18,12 @@ struct FrameResult {
   // Position among its stream's queued frames (0, 1, ...); workers may finish out of order.
   int64_t sequence = 0;
   std::vector<Detection> detections;
-  bool detector_skipped = false;      // the detector did not run on it (detect_every > 1)
-  bool tracked = false;               // a tracker gave its detections their track ids
-  std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
+  bool detector_skipped = false;         // the detector did not run on it (detect_every > 1)
+  bool tracked = false;                  // a tracker gave its detections their track ids
+  std::vector<int64_t> ended_tracks;     // ids of tracks the tracker ended at this frame
   std::vector<faces::FaceResult> faces;  // the faces stage's results, one per face detection
-  // ASYNC_OVERLAY joins: the branches whose latest results were laid over this frame, and their age.
+  // ASYNC_OVERLAY joins: the branches whose latest results were laid over this frame, and their
+  // age.
   struct Overlay {
     std::string branch;
     int64_t age_frames = 0;

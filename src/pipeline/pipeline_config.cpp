@@ -1,9 +1,9 @@
 #include "pipeline/pipeline_config.hpp"
 
-#include "core/yaml_config.hpp"
-#include "infer/instance_plan.hpp"
 #include <set>
 
+#include "core/yaml_config.hpp"
+#include "infer/instance_plan.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/stage_registry.hpp"
 
@@ -85,7 +85,8 @@ Status read_stages(const YAML::Node& stages, const std::string& file, PipelineCo
     node.type = type;
     node.config = item.second;
     node.name = type;
-    for (int n = 2; !names.insert(node.name).second; ++n) node.name = type + "#" + std::to_string(n);
+    for (int n = 2; !names.insert(node.name).second; ++n)
+      node.name = type + "#" + std::to_string(n);
     node.inputs = {chain.empty() ? std::string(graph::kFramesInput) : chain.back().name};
     node.where = yaml_location(file, entry.Mark());
     chain.push_back(std::move(node));
@@ -153,7 +154,8 @@ Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::s
   if (top.has("stages")) {
     FP_RETURN_IF_ERROR(read_stages(top.node("stages"), path, config));
   } else {
-    FP_ASSIGN_OR_RETURN(config.graph, graph::parse_graph(top.node("nodes"), path, stage_node_types()));
+    FP_ASSIGN_OR_RETURN(config.graph,
+                        graph::parse_graph(top.node("nodes"), path, stage_node_types()));
   }
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));

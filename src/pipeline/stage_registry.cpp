@@ -52,7 +52,8 @@ Result<std::unique_ptr<Stage>> create_stage(const std::string& type, const Stage
   FP_ASSIGN_OR_RETURN(auto stage, it->second.create(context));
   if (stage->in_order() != it->second.stateful) {
     return Error("internal: stage type '" + type + "' is registered as " +
-                 (it->second.stateful ? "stateful" : "stateless") + " but its stage says otherwise");
+                 (it->second.stateful ? "stateful" : "stateless") +
+                 " but its stage says otherwise");
   }
   return stage;
 }

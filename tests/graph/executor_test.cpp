@@ -79,8 +79,8 @@ std::set<std::pair<int, int64_t>> frames_of(const std::vector<Item>& items) {
 
 TEST(Executor, AStatefulNodeInTheMiddleSeesEachStreamInOrder) {
   Harness h;
-  h.graph = make({node("a", "work", {"frames"}), node("t", "track", {"a"}),
-                  node("b", "work", {"t"})});
+  h.graph =
+      make({node("a", "work", {"frames"}), node("t", "track", {"a"}), node("b", "work", {"t"})});
   std::mutex mutex;
   std::map<int, std::vector<int64_t>> seen_by_tracker;
   h.work = [&](const NodeSpec& spec, Item& item) {
@@ -105,8 +105,8 @@ TEST(Executor, StrictSyncPublishesEveryFrameOnceWithEveryBranch) {
   Harness h;
   NodeSpec tiles = node("tiles", "slow", {"frames"});
   tiles.every = 3;
-  h.graph = make({node("global", "work", {"frames"}), tiles,
-                  node("j", "join", {"global", "tiles"})});
+  h.graph =
+      make({node("global", "work", {"frames"}), tiles, node("j", "join", {"global", "tiles"})});
   h.work = [](const NodeSpec& spec, Item&) {
     if (spec.name == "tiles") sleep_ms(2);
     return ok_status();
@@ -116,7 +116,8 @@ TEST(Executor, StrictSyncPublishesEveryFrameOnceWithEveryBranch) {
   for (const Item& item : h.out) {
     const bool tiled = item.sequence % 3 == 0;
     const std::vector<std::string> expected =
-        tiled ? std::vector<std::string>{"global", "tiles:tiles"} : std::vector<std::string>{"global"};
+        tiled ? std::vector<std::string>{"global", "tiles:tiles"}
+              : std::vector<std::string>{"global"};
     EXPECT_EQ(item.trail, expected);
   }
   EXPECT_EQ(h.counts[h.index("tiles")].ran, 30);

@@ -91,8 +91,8 @@ TEST(GraphSpec, BadGraphsAreErrorsWithFileLineColumn) {
   };
   for (const Case& c : cases) {
     const std::string message = error_of(c.yaml);
-    EXPECT_NE(message.find(c.expected), std::string::npos)
-        << "yaml:\n" << c.yaml << "gave: " << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos) << "yaml:\n"
+                                                           << c.yaml << "gave: " << message;
   }
 }
 

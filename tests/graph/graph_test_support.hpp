@@ -21,7 +21,7 @@ struct Item {
   std::vector<std::string> passed;  // names of the nodes that let it through without running
   std::string metadata_of;          // RAW_STREAM: the branch it is published for
   std::vector<std::pair<std::string, int64_t>> ages;  // ASYNC_OVERLAY: (branch, age in frames)
-  std::vector<char> payload;        // memory a frame holds (the bounded-memory test)
+  std::vector<char> payload;  // memory a frame holds (the bounded-memory test)
 };
 
 struct ItemTraits {

@@ -49,8 +49,8 @@ std::vector<nlohmann::json> boxes(const nlohmann::json& row) {
 TEST(GraphPipeline, TrackingWrittenAsNodesGivesTheSameOutputsAsTheStagesChain) {
   TempDir dir;
   const std::string tracker = "      tracker: bytetrack\n";
-  const fs::path chain = run_yaml(
-      dir, "chain", "name: t\nstages:\n  - detect:\n" + kYolox + "  - track:\n" + tracker);
+  const fs::path chain =
+      run_yaml(dir, "chain", "name: t\nstages:\n  - detect:\n" + kYolox + "  - track:\n" + tracker);
   const fs::path graph =
       run_yaml(dir, "graph",
                "name: t\nnodes:\n  - name: people\n    input: frames\n    detect:\n" + kYolox +
