@@ -80,23 +80,26 @@ std::string describe_outputs(const std::filesystem::path& dir,
          dir.string() + " (" + inside + ")" + outside + "\n";
 }
 
+// The message, then its kind on a line of its own for scripts and the job service.
+void print_error(const std::string& message, ErrorCode code) {
+  std::cerr << "error: " << message << "\nerror code: " << to_string(code)
+            << (retryable(code) ? " (may pass if run again)" : "") << "\n";
+}
+
+// A config error before anything runs: exit 2.
+int config_error(const Error& error) {
+  print_error(error.message(), error.or_code(ErrorCode::kInvalidConfig).code());
+  return 2;
+}
+
 int run(const RunArgs& args) {
   auto config = pipeline::load_pipeline_config(args.pipeline, args.profile);
-  if (!config.ok()) {
-    std::cerr << "error: " << config.error().message() << "\n";
-    return 2;
-  }
+  if (!config.ok()) return config_error(config.error());
   const Status overridden = apply_overrides(args, *config);
-  if (!overridden.ok()) {
-    std::cerr << "error: " << overridden.error().message() << "\n";
-    return 2;
-  }
+  if (!overridden.ok()) return config_error(overridden.error());
   if (!args.cpus.empty()) {
     auto cpus = pipeline::parse_cpu_budget(args.cpus, "--cpus");
-    if (!cpus.ok()) {
-      std::cerr << "error: " << cpus.error().message() << "\n";
-      return 2;
-    }
+    if (!cpus.ok()) return config_error(cpus.error());
     config->cpus = *cpus;
     config->overridden.push_back("--cpus");
   }
@@ -104,18 +107,15 @@ int run(const RunArgs& args) {
   if (!args.backend.empty()) {
     const auto names = infer::available_backends();
     if (std::find(names.begin(), names.end(), args.backend) == names.end()) {
-      std::cerr << "error: --backend: '" << args.backend
-                << "' is not a backend of this build (available: " << join(names) << ")\n";
-      return 2;
+      return config_error(Error("--backend: '" + args.backend +
+                                "' is not a backend of this build (available: " + join(names) +
+                                ")"));
     }
     config->backend = args.backend;
     config->overridden.push_back("--backend");
   }
   auto registry = infer::ModelRegistry::load_default();
-  if (!registry.ok()) {
-    std::cerr << "error: " << registry.error().message() << "\n";
-    return 2;
-  }
+  if (!registry.ok()) return config_error(registry.error());
   pipeline::RunOptions options;
   options.inputs = args.inputs;
   options.out_dir = args.out_dir;
@@ -131,14 +131,14 @@ int run(const RunArgs& args) {
 
   auto outcome = pipeline::run_pipeline(*config, *registry, options);
   if (!outcome.ok()) {
-    std::cerr << "error: " << outcome.error().message() << "\n";
+    print_error(outcome.error().message(), outcome.error().code());
     return 2;
   }
   std::cout << outcome->summary;
   if (!outcome->files.empty())
     std::cout << describe_outputs(args.out_dir, outcome->files, outcome->committed);
   if (outcome->status == pipeline::RunStatus::kFailed) {
-    std::cerr << "error: " << outcome->error << "\n";
+    print_error(outcome->error, outcome->error_code);
   } else if (outcome->status == pipeline::RunStatus::kCompletedWithErrors) {
     std::cerr << "warning: some input could not be fully read (see above and run.json); the "
                  "outputs hold every frame that could be\n";

@@ -2,6 +2,10 @@
 //
 // A function that can fail on input returns Result<T> (a value or an Error) or Status (nothing or
 // an Error). The Error message is written for the user: it says what was wrong and what to do.
+// Its code says what kind of failure it is, so that a service can map it to an HTTP status and a
+// worker can tell a failure worth retrying from a permanent one. Errors are tagged where the kind
+// is known: checked YAML gives invalid_config; the runner tags what reaches it by the step that
+// failed (input opening, model loading, outputs); an untagged Error is `internal`.
 #pragma once
 
 #include <string>
@@ -10,15 +14,58 @@
 
 namespace fp {
 
+enum class ErrorCode {
+  kInternal,       // a fault of framepipe or of its environment, or not classified
+  kInvalidConfig,  // the pipeline, a flag or the model registry: fix the config
+  kInvalidInput,   // an input is missing, unreadable, not media or over a limit
+  kModel,          // a model cannot be found, loaded or run
+  kIo,             // outputs cannot be written (permissions, full disk, ...)
+  kCancelled,      // stopped on request
+};
+
+// "internal", "invalid_config", "invalid_input", "model_error", "io_error", "cancelled".
+inline const char* to_string(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidConfig:
+      return "invalid_config";
+    case ErrorCode::kInvalidInput:
+      return "invalid_input";
+    case ErrorCode::kModel:
+      return "model_error";
+    case ErrorCode::kIo:
+      return "io_error";
+    case ErrorCode::kCancelled:
+      return "cancelled";
+    case ErrorCode::kInternal:
+      break;
+  }
+  return "internal";
+}
+
+// Whether running the same job again may succeed: I/O and internal faults may pass; a bad config,
+// input or model, or a cancel, will be the same next time.
+inline bool retryable(ErrorCode code) {
+  return code == ErrorCode::kIo || code == ErrorCode::kInternal;
+}
+
 class Error {
  public:
   explicit Error(std::string message) : message_(std::move(message)) {}
+  Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
   const std::string& message() const { return message_; }
+  ErrorCode code() const { return code_; }
 
   // Returns a copy whose message is prefixed with `context: `.
-  Error with_context(const std::string& context) const { return Error(context + ": " + message_); }
+  Error with_context(const std::string& context) const {
+    return Error(code_, context + ": " + message_);
+  }
+  // Returns a copy with `code` when this one has none yet (is internal).
+  Error or_code(ErrorCode code) const {
+    return Error(code_ == ErrorCode::kInternal ? code : code_, message_);
+  }
 
  private:
+  ErrorCode code_ = ErrorCode::kInternal;
   std::string message_;
 };
 
@@ -48,6 +95,13 @@ class [[nodiscard]] Result {
 using Status = Result<std::monostate>;
 
 inline Status ok_status() { return std::monostate{}; }
+
+// `result`, its Error given `code` when it has none yet (see Error::or_code).
+template <class T>
+Result<T> with_code(Result<T> result, ErrorCode code) {
+  if (result.ok()) return result;
+  return result.error().or_code(code);
+}
 
 }  // namespace fp
 

@@ -40,9 +40,10 @@ Status check_unique_keys(const YAML::Node& node, const std::string& file, const 
     const std::string& key = entry.first.Scalar();
     const auto [first, inserted] = first_at.emplace(key, entry.first.Mark());
     if (!inserted) {
-      return Error(yaml_location(file, entry.first.Mark()) + ": duplicate key '" + key + "' " +
-                   (where.empty() ? "at the top level" : "in " + where) + " (first at line " +
-                   std::to_string(first->second.line + 1) + "); a key may appear only once");
+      return Error(ErrorCode::kInvalidConfig,
+                   yaml_location(file, entry.first.Mark()) + ": duplicate key '" + key + "' " +
+                       (where.empty() ? "at the top level" : "in " + where) + " (first at line " +
+                       std::to_string(first->second.line + 1) + "); a key may appear only once");
     }
     FP_RETURN_IF_ERROR(
         check_unique_keys(entry.second, file, where.empty() ? key : where + "." + key, depth + 1));
@@ -54,12 +55,13 @@ Status check_unique_keys(const YAML::Node& node, const std::string& file, const 
 
 Result<YAML::Node> load_yaml_file(const std::string& path) {
   if (!std::filesystem::is_regular_file(path))
-    return Error("config file '" + path + "' does not exist");
+    return Error(ErrorCode::kInvalidConfig, "config file '" + path + "' does not exist");
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::Exception& e) {
-    return Error(yaml_location(path, e.mark) + ": YAML syntax error: " + e.msg);
+    return Error(ErrorCode::kInvalidConfig,
+                 yaml_location(path, e.mark) + ": YAML syntax error: " + e.msg);
   }
   FP_RETURN_IF_ERROR(check_unique_keys(root, path, "", 0));
   return root;
@@ -69,15 +71,16 @@ Result<YAML::Node> load_yaml_text(const std::string& text, const std::string& fi
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return Error(yaml_location(file, e.mark) + ": YAML syntax error: " + e.msg);
+    return Error(ErrorCode::kInvalidConfig,
+                 yaml_location(file, e.mark) + ": YAML syntax error: " + e.msg);
   }
 }
 
 Result<YamlMap> YamlMap::from(const YAML::Node& node, const std::string& file,
                               const std::string& what) {
   if (!node.IsMap()) {
-    return Error(yaml_location(file, node.Mark()) + ": " + what +
-                 " must be a mapping of key: value");
+    return Error(ErrorCode::kInvalidConfig, yaml_location(file, node.Mark()) + ": " + what +
+                                                " must be a mapping of key: value");
   }
   return YamlMap(node, node.Mark(), file, what);
 }
@@ -108,21 +111,22 @@ std::string YamlMap::where(const char* key) const {
 }
 
 Error YamlMap::error_at(const char* key, const std::string& message) const {
-  return Error((key ? where(key) : where()) + ": " + message);
+  return Error(ErrorCode::kInvalidConfig, (key ? where(key) : where()) + ": " + message);
 }
 
 Status YamlMap::check_keys(std::initializer_list<const char*> allowed) const {
   for (const auto& entry : node_) {
     if (!entry.first.IsScalar()) {
-      return Error(yaml_location(file_, entry.first.Mark()) + ": keys in " + what_ +
-                   " must be plain names");
+      return Error(ErrorCode::kInvalidConfig, yaml_location(file_, entry.first.Mark()) +
+                                                  ": keys in " + what_ + " must be plain names");
     }
     const std::string key = entry.first.Scalar();
     const bool known =
         std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
     if (known) continue;
-    return Error(yaml_location(file_, entry.first.Mark()) + ": unknown key '" + key + "' in " +
-                 what_ + " (allowed: " + join(allowed) + ")");
+    return Error(ErrorCode::kInvalidConfig, yaml_location(file_, entry.first.Mark()) +
+                                                ": unknown key '" + key + "' in " + what_ +
+                                                " (allowed: " + join(allowed) + ")");
   }
   return ok_status();
 }
@@ -199,9 +203,10 @@ Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* 
     const auto expected = item.IsScalar() ? convert_scalar(item, items[i], item_name)
                                           : std::optional<std::string>(item_name);
     if (expected) {
-      return Error(yaml_location(file_, item.Mark()) + ": items of '" + key + "' in " + what_ +
-                   " must each be " + *expected +
-                   (item.IsScalar() ? " (got '" + item.Scalar() + "')" : ""));
+      return Error(ErrorCode::kInvalidConfig,
+                   yaml_location(file_, item.Mark()) + ": items of '" + key + "' in " + what_ +
+                       " must each be " + *expected +
+                       (item.IsScalar() ? " (got '" + item.Scalar() + "')" : ""));
     }
   }
   out = std::move(items);

@@ -83,7 +83,7 @@ class Executor {
       workers_.emplace_back([this] { work(); });
   }
   ~Executor() {
-    stop("");
+    stop();
     for (std::thread& worker : workers_) worker.join();
     nodes_.clear();  // frames held by joins and sequencers release their tickets while mutex_ lives
   }
@@ -122,11 +122,11 @@ class Executor {
     return item;
   }
 
-  // Stops the graph; `error` (when not empty and the first) is what error() returns.
-  void stop(const std::string& error) {
+  // Stops the graph; `error`, when given and the first, is what error() returns.
+  void stop(std::optional<Error> error = std::nullopt) {
     std::deque<Task> dropped;  // destroyed after the lock: their tickets take it
     std::lock_guard lock(mutex_);
-    if (!error.empty() && error_.empty()) error_ = error;
+    if (error && !error_) error_ = std::move(error);
     stopped_ = true;
     output_closed_ = true;
     dropped.swap(tasks_);
@@ -136,7 +136,7 @@ class Executor {
     output_room_.notify_all();
   }
 
-  std::string error() const {
+  std::optional<Error> error() const {
     std::lock_guard lock(mutex_);
     return error_;
   }
@@ -310,7 +310,7 @@ class Executor {
     }
     const Status status = calls_.process(index, task.item);
     if (!status.ok()) {
-      stop(status.error().message());
+      stop(status.error());
       return false;
     }
     std::lock_guard lock(node.mutex);
@@ -368,7 +368,7 @@ class Executor {
   std::deque<T> output_;
   size_t in_flight_ = 0, high_water_ = 0;
   bool input_done_ = false, stopped_ = false, output_closed_ = false;
-  std::string error_;
+  std::optional<Error> error_;
 };
 
 }  // namespace fp::graph

@@ -43,7 +43,7 @@ std::vector<int> GraphSpec::consumers(int index) const {
 namespace {
 
 Error node_error(const NodeSpec& node, const std::string& message) {
-  return Error(node.where + ": node '" + node.name + "': " + message);
+  return Error(ErrorCode::kInvalidConfig, node.where + ": node '" + node.name + "': " + message);
 }
 
 Result<JoinPolicy> parse_policy(const std::string& text) {
@@ -52,8 +52,9 @@ Result<JoinPolicy> parse_policy(const std::string& text) {
   if (upper == "STRICT_SYNC") return JoinPolicy::kStrictSync;
   if (upper == "ASYNC_OVERLAY") return JoinPolicy::kAsyncOverlay;
   if (upper == "RAW_STREAM" || upper == "RAW_STREAM_WITH_METADATA") return JoinPolicy::kRawStream;
-  return Error("unknown join policy '" + text +
-               "' (strict_sync, async_overlay or raw_stream_with_metadata)");
+  return Error(ErrorCode::kInvalidConfig,
+               "unknown join policy '" + text +
+                   "' (strict_sync, async_overlay or raw_stream_with_metadata)");
 }
 
 Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
@@ -67,14 +68,16 @@ Result<NodeSpec> parse_node(const YAML::Node& entry, const std::string& file,
       continue;
     }
     if (key != "join" && !types.known(key)) {
-      return Error(yaml_location(file, item.first.Mark()) + ": unknown key or node type '" + key +
-                   "' (node types: " + types.names +
-                   ", join; keys: name, input, inputs, every, "
-                   "fps)");
+      return Error(ErrorCode::kInvalidConfig, yaml_location(file, item.first.Mark()) +
+                                                  ": unknown key or node type '" + key +
+                                                  "' (node types: " + types.names +
+                                                  ", join; keys: name, input, inputs, every, "
+                                                  "fps)");
     }
     if (!node.type.empty()) {
-      return Error(yaml_location(file, item.first.Mark()) + ": a node has one type, not both '" +
-                   node.type + "' and '" + key + "'");
+      return Error(ErrorCode::kInvalidConfig, yaml_location(file, item.first.Mark()) +
+                                                  ": a node has one type, not both '" + node.type +
+                                                  "' and '" + key + "'");
     }
     node.type = key;
     if (key != "join") node.config = item.second;  // node is fresh: this binds, never writes
@@ -220,7 +223,7 @@ Status mark_dropping_branches(GraphSpec& graph, const std::vector<std::vector<bo
 }  // namespace
 
 Result<GraphSpec> make_graph(std::vector<NodeSpec> nodes, const NodeTypes& types) {
-  if (nodes.empty()) return Error("a pipeline needs at least one node");
+  if (nodes.empty()) return Error(ErrorCode::kInvalidConfig, "a pipeline needs at least one node");
   std::set<std::string> names;
   for (NodeSpec& node : nodes) {
     if (!names.insert(node.name).second) return node_error(node, "a second node of that name");
@@ -272,9 +275,10 @@ Result<GraphSpec> make_graph(std::vector<NodeSpec> nodes, const NodeTypes& types
 Result<GraphSpec> parse_graph(const YAML::Node& nodes, const std::string& file,
                               const NodeTypes& types) {
   if (!nodes.IsSequence() || nodes.size() == 0) {
-    return Error(yaml_location(file, nodes.Mark()) +
-                 ": 'nodes' must be a list with at least one node, e.g. '- name: people' with "
-                 "'detect: {model: yolox_nano_416}'");
+    return Error(ErrorCode::kInvalidConfig,
+                 yaml_location(file, nodes.Mark()) +
+                     ": 'nodes' must be a list with at least one node, e.g. '- name: people' with "
+                     "'detect: {model: yolox_nano_416}'");
   }
   std::vector<NodeSpec> specs;
   std::string previous = kFramesInput;

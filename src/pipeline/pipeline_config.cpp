@@ -201,13 +201,13 @@ Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::s
 
 Result<PipelineConfig> load_pipeline_config(const std::string& path, const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_file(path));
-  return read_pipeline_config(root, path, profile);
+  return with_code(read_pipeline_config(root, path, profile), ErrorCode::kInvalidConfig);
 }
 
 Result<PipelineConfig> parse_pipeline_config(const std::string& text, const std::string& file,
                                              const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YAML::Node root, load_yaml_text(text, file));
-  return read_pipeline_config(root, file, profile);
+  return with_code(read_pipeline_config(root, file, profile), ErrorCode::kInvalidConfig);
 }
 
 }  // namespace fp::pipeline

@@ -34,6 +34,7 @@ struct RunFacts {
   // how it ended (RunStatus).
   std::string status;
   std::string error;
+  std::string error_code;         // to_string(ErrorCode) of a failed or interrupted run, else empty
   double setup_seconds = 0;       // stage building, model loading, planning and warm-up
   double processing_seconds = 0;  // first frame read to last frame written
   int64_t frames = 0;             // rows written (processed + skipped)

@@ -105,7 +105,11 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
     Stage& stage = *stages[index];
     try {
       const Status status = stage.process(item);
-      if (!status.ok()) return Error(stage_failure(stage, item.frame, status));
+      // A stage fails on a frame when its model does (a batch that cannot run).
+      if (!status.ok()) {
+        return Error(status.error().or_code(ErrorCode::kModel).code(),
+                     stage_failure(stage, item.frame, status));
+      }
     } catch (const std::exception& e) {
       return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
     }
@@ -119,21 +123,32 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
   return calls;
 }
 
+// A sink that cannot write, thrown out of the sink loop with its Error.
+struct SinkFailure : std::runtime_error {
+  explicit SinkFailure(Error error)
+      : std::runtime_error(error.message()), error(std::move(error)) {}
+  Error error;
+};
+
 // The first fatal error of the run, from whichever thread saw it.
 class FirstError {
  public:
-  void set(const std::string& message) {
+  void set(const Error& error) {
     std::lock_guard lock(mutex_);
-    if (message_.empty()) message_ = message;
+    if (!error_) error_ = error;
   }
   std::string get() const {
     std::lock_guard lock(mutex_);
-    return message_;
+    return error_ ? error_->message() : std::string();
+  }
+  ErrorCode code() const {
+    std::lock_guard lock(mutex_);
+    return error_ ? error_->code() : ErrorCode::kInternal;
   }
 
  private:
   mutable std::mutex mutex_;
-  std::string message_;
+  std::optional<Error> error_;
 };
 
 fs::path output_path(const fs::path& out_dir, const fs::path& path) {
@@ -187,15 +202,18 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   }
 
   InputReader reader(config, options.inputs, options.cancel);
-  FP_RETURN_IF_ERROR(reader.open());  // before touching outputs: a typo must not cost old results
-  FP_RETURN_IF_ERROR(prepare_output_dir(options.out_dir, outputs));
+  FP_RETURN_IF_ERROR(with_code(
+      reader.open(),
+      ErrorCode::kInvalidInput));  // before touching outputs: a typo must not cost old results
+  FP_RETURN_IF_ERROR(with_code(prepare_output_dir(options.out_dir, outputs), ErrorCode::kIo));
   RunReportWriter run_json(options.out_dir, RunReportWriter::reserve_for(options.inputs.size()));
   std::vector<std::unique_ptr<Sink>> sinks;
-  FP_ASSIGN_OR_RETURN(auto jsonl, DetectionsJsonlSink::open(detections_path));
+  FP_ASSIGN_OR_RETURN(auto jsonl,
+                      with_code(DetectionsJsonlSink::open(detections_path), ErrorCode::kIo));
   sinks.push_back(std::move(jsonl));
   for (const auto& stage : stages) {
     if (!stage) continue;
-    FP_ASSIGN_OR_RETURN(auto stage_sinks, stage->open_sinks(layout));
+    FP_ASSIGN_OR_RETURN(auto stage_sinks, with_code(stage->open_sinks(layout), ErrorCode::kIo));
     for (auto& sink : stage_sinks) sinks.push_back(std::move(sink));
   }
   if (!annotate_path.empty()) {
@@ -259,7 +277,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
     if (!arrived.metadata_of.empty()) {
       // A RAW_STREAM branch's result, published alone: a row of its own in detections.jsonl.
       const Status written = sinks.front()->write(arrived);
-      if (!written.ok()) throw std::runtime_error(written.error().message());
+      if (!written.ok()) throw SinkFailure(written.error());
       return;
     }
     reorder.add(std::move(arrived));
@@ -267,7 +285,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
       const auto sink_start = SteadyClock::now();
       for (auto& sink : sinks) {
         const Status written = sink->write(*item);
-        if (!written.ok()) throw std::runtime_error(written.error().message());
+        if (!written.ok()) throw SinkFailure(written.error());
       }
       if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
       const Frame& frame = item->frame;
@@ -292,17 +310,20 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   };
   try {
     while (auto item = executor.pop_output()) write_in_order(std::move(*item));
+  } catch (const SinkFailure& e) {
+    error.set(e.error.or_code(ErrorCode::kIo));
   } catch (const std::exception& e) {
-    error.set(e.what());
+    error.set(Error(e.what()));
   }
-  executor.stop("");  // after an error: the feeder, then the decode thread, stop at their next push
+  executor.stop();  // after an error: the feeder, then the decode thread, stop at their next push
   feed_thread.join();
   decode_thread.join();
-  error.set(executor.error());
+  if (auto failed = executor.error()) error.set(*failed);
   facts.processing_seconds = seconds_since(run_start);
 
   RunOutcome outcome;
   outcome.error = error.get();
+  outcome.error_code = error.code();
   outcome.status = decide_status(outcome.error, reader);
   const bool commit = outcome.status == RunStatus::kCompleted ||
                       outcome.status == RunStatus::kCompletedWithErrors ||
@@ -312,11 +333,16 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   if (!sink_error.empty() && outcome.error.empty()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = sink_error;
+    outcome.error_code = ErrorCode::kIo;
   }
   outcome.committed = commit && sink_error.empty();
 
   facts.status = to_string(outcome.status);
+  if (outcome.status == RunStatus::kInterrupted) outcome.error_code = ErrorCode::kCancelled;
   facts.error = outcome.error;
+  if (outcome.status == RunStatus::kFailed || outcome.status == RunStatus::kInterrupted) {
+    facts.error_code = to_string(outcome.error_code);
+  }
   facts.inputs = reader.records();
   for (size_t i = 0; i < facts.inputs.size(); ++i) {
     facts.inputs[i].processed = counts[i].processed;
@@ -346,6 +372,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   if (!report_written.ok()) {
     outcome.status = RunStatus::kFailed;
     outcome.error = report_written.error().message();
+    outcome.error_code = ErrorCode::kIo;
   }
   outcome.files =
       files_left(facts.outputs, report_written.ok() ? options.out_dir / "run.json" : fs::path());
@@ -365,7 +392,8 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   // Before any model loads or thread starts, so every thread the run makes inherits it.
   std::unique_ptr<CpuBudget> budget;
   if (config.cpus > 0) {
-    FP_ASSIGN_OR_RETURN(budget, CpuBudget::apply(config.cpus));
+    FP_ASSIGN_OR_RETURN(budget,
+                        with_code(CpuBudget::apply(config.cpus), ErrorCode::kInvalidConfig));
     facts.resources = budget->to_json();
   }
   // The models share the budget (or the machine) as the pool's instance plan says.
@@ -376,10 +404,16 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   if (config.instances > 0 || config.threads > 0) {
     // --cpus may have lowered the budget the pipeline's plan was checked against.
     const auto plan = infer::plan_from_config(pool_options.cores, config.instances, config.threads);
-    if (!plan.ok()) return plan.error().with_context(config.file + ": resources");
+    if (!plan.ok()) {
+      return plan.error()
+          .with_context(config.file + ": resources")
+          .or_code(ErrorCode::kInvalidConfig);
+    }
   }
   infer::ModelPool pool(registry, pool_options);
-  FP_ASSIGN_OR_RETURN(StageChain stages, build_stages(config, registry, pool));
+  // Stage settings are checked YAML (invalid_config); what else fails here is a model.
+  FP_ASSIGN_OR_RETURN(StageChain stages,
+                      with_code(build_stages(config, registry, pool), ErrorCode::kModel));
   // Enough frames in flight for every model instance to fill its batches.
   return execute(config, stages, pool.frames_in_flight(), &pool, options, std::move(facts),
                  setup_start);

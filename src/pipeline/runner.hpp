@@ -39,9 +39,10 @@ enum class RunStatus { kCompleted, kCompletedWithErrors, kStopped, kFailed, kInt
 
 struct RunOutcome {
   RunStatus status = RunStatus::kCompleted;
-  std::string error;              // the fatal error for kFailed, else empty
-  nlohmann::ordered_json report;  // what run.json holds
-  std::string summary;            // the terminal summary table
+  std::string error;                            // the fatal error for kFailed, else empty
+  ErrorCode error_code = ErrorCode::kInternal;  // its kind; kCancelled for kInterrupted
+  nlohmann::ordered_json report;                // what run.json holds
+  std::string summary;                          // the terminal summary table
   // What the run left in place: its outputs (final names when committed, else .partial names),
   // then run.json when it could be written.
   std::vector<std::filesystem::path> files;

@@ -344,6 +344,7 @@ TEST(RunCommand, InterruptKeepsWhatWasDoneUnderPartialNames) {
   EXPECT_LT(rows.size(), 795u);
   const json report = read_json(out / "run.json");
   EXPECT_EQ(report["status"], "interrupted");
+  EXPECT_EQ(report["error_code"], "cancelled");
   EXPECT_EQ(report["frames"].get<size_t>(), rows.size());
 }
 

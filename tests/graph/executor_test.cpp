@@ -56,7 +56,7 @@ struct Harness {
     }
     feeder.join();
     counts = executor.counts();
-    error = executor.error();
+    if (auto e = executor.error()) error = e->message();
     high_water = executor.in_flight_high_water();
   }
   int index(const std::string& name) const { return graph.index_of(name); }
@@ -199,7 +199,7 @@ TEST(Executor, StopMidRunEndsEveryThreadAndTheOutput) {
     return ok_status();
   };
   h.run(2, 100000, 0, [](TestExecutor& executor, int frame) {
-    if (frame == 50) executor.stop("cancelled");
+    if (frame == 50) executor.stop(Error(ErrorCode::kCancelled, "cancelled"));
   });
   EXPECT_EQ(h.error, "cancelled");
   EXPECT_LT(h.out.size(), 200u);

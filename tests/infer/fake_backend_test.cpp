@@ -51,6 +51,9 @@ TEST_F(FakeBackendRun, FailedRunFailsTheRunAndKeepsWhatWasDone) {
   const auto report = nlohmann::json::parse(test::read_file(out / "run.json"));
   EXPECT_EQ(report["status"], "failed");
   EXPECT_NE(report["error"].get<std::string>().find("run 40 failed"), std::string::npos);
+  EXPECT_EQ(outcome->error_code, ErrorCode::kModel);
+  EXPECT_EQ(report["error_code"], "model_error");
+  EXPECT_EQ(report["retryable"], false);
 }
 
 TEST_F(FakeBackendRun, ModelThatFailsToLoadStopsTheRunBeforeAnyWork) {

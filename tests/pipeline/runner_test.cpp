@@ -93,6 +93,9 @@ TEST(Runner, WriteFailureLikeDiskFullFailsCleanly) {
   EXPECT_TRUE(fs::exists(dir / "out" / "detections.jsonl.partial"));
   const auto report = nlohmann::json::parse(test::read_file(dir / "out" / "run.json"));
   EXPECT_EQ(report["status"], "failed");
+  EXPECT_EQ(report["error_code"], "io_error");
+  EXPECT_EQ(report["retryable"], true);
+  EXPECT_NE(r.output.find("error code: io_error (may pass if run again)"), std::string::npos);
 }
 
 }  // namespace
