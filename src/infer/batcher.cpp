@@ -60,10 +60,6 @@ Batcher::Batcher(std::vector<std::unique_ptr<BatchExecutor>> instances, BatcherO
 
 Batcher::~Batcher() { shutdown(); }
 
-Error Batcher::shut_down_error() const {
-  return Error("model '" + options_.name + "' is shut down; the request was not run");
-}
-
 std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input, Completion done) {
   auto request = std::make_shared<InferenceRequest>();
   request->batcher_ = this;
@@ -79,7 +75,7 @@ std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input, Completion done
   if (stopping_) {
     request->state_ = InferenceRequest::State::kDone;
     lock.unlock();
-    done(shut_down_error(), {});
+    done(Error("model '" + options_.name + "' is shut down; the request was not run"), {});
     return request;
   }
   request->input_ = std::move(input);

@@ -62,7 +62,7 @@ struct RequestTimings {
 
 // Receives a request's outputs, or the Error of its batch, of a cancel or of a shutdown. It must
 // not throw, should be short (it delays the instance's next batch), and must not block on this
-// batcher: no run(), and no submit() that could find the queue full.
+// batcher: no run(), run_all() or shutdown(), and no submit() that could find the queue full.
 using Completion = std::function<void(Result<Outputs>, RequestTimings)>;
 
 struct BatcherOptions {
@@ -125,7 +125,6 @@ class Batcher {
   Batch next_batch(std::unique_lock<std::mutex>& lock);
   // Counts the batch's outcome and calls its completions; called without the lock.
   void finish(const Batch& batch, Result<std::vector<Outputs>> outputs, double run_ms);
-  Error shut_down_error() const;
 
   BatcherOptions options_;
   std::vector<std::unique_ptr<BatchExecutor>> instances_;
@@ -133,10 +132,10 @@ class Batcher {
   mutable std::mutex mutex_;
   std::condition_variable queued_;  // a request was queued, or shutdown
   std::condition_variable space_;   // the queue has room, or a blocked submit() left, or shutdown
+  // The queue, its state and the counters, guarded by mutex_.
   std::deque<std::shared_ptr<InferenceRequest>> queue_;
   bool stopping_ = false;
   int blocked_now_ = 0;  // submit() calls waiting for room
-  // Counters, guarded by mutex_.
   std::map<int, int64_t> batch_sizes_;
   int64_t requests_ = 0, cancelled_ = 0, failed_ = 0, failed_batches_ = 0, blocked_submits_ = 0;
   size_t high_water_ = 0;
