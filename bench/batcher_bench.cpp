@@ -20,7 +20,6 @@ namespace {
 
 using fp::infer::Batcher;
 using fp::infer::BatchExecutor;
-using fp::infer::InferenceRequest;
 using fp::infer::Model;
 
 const char* const kBackends[] = {"onnxruntime", "opencv"};
@@ -74,10 +73,8 @@ void per_item_cost(benchmark::State& state, const std::string& name) {
   cv::Mat input(4, shape, CV_32F);
   cv::randu(input, 0, 255);
   for (auto _ : state) {
-    std::vector<std::shared_ptr<InferenceRequest>> requests;
-    for (int i = 0; i < batch; ++i) requests.push_back(batcher.submit(input));
-    for (auto& request : requests) {
-      if (!request->wait().ok()) state.SkipWithError("a request failed");
+    for (const auto& outputs : batcher.run_all(std::vector<cv::Mat>(batch, input))) {
+      if (!outputs.ok()) state.SkipWithError("a request failed");
     }
   }
   state.SetItemsProcessed(state.iterations() * batch);  // items/s; 1000 / it = ms per item

@@ -1,6 +1,7 @@
 #include "infer/batcher.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "telemetry/stage_timings.hpp"
 
@@ -12,6 +13,35 @@ double ms_between(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double, std::milli>(to - from).count();
 }
 
+// Gathers the completions of `count` requests for a caller that blocks until all have arrived.
+class Gathered {
+ public:
+  explicit Gathered(size_t count) : results_(count, Error("")), timings_(count), left_(count) {}
+
+  Completion slot(size_t i) {
+    return [this, i](Result<Outputs> result, RequestTimings timings) {
+      std::lock_guard lock(mutex_);
+      results_[i] = std::move(result);
+      timings_[i] = timings;
+      // Notified under the lock: once the waiter can see left_ == 0 this object may be gone.
+      if (--left_ == 0) all_done_.notify_all();
+    };
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    all_done_.wait(lock, [&] { return left_ == 0; });
+  }
+  std::vector<Result<Outputs>>& results() { return results_; }
+  const RequestTimings& timings(size_t i) const { return timings_[i]; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable all_done_;
+  std::vector<Result<Outputs>> results_;
+  std::vector<RequestTimings> timings_;
+  size_t left_;
+};
+
 }  // namespace
 
 bool InferenceRequest::cancel() { return batcher_->cancel(*this); }
@@ -19,6 +49,10 @@ bool InferenceRequest::cancel() { return batcher_->cancel(*this); }
 Batcher::Batcher(std::vector<std::unique_ptr<BatchExecutor>> instances, BatcherOptions options)
     : options_(std::move(options)), instances_(std::move(instances)) {
   options_.max_batch = std::max(1, options_.max_batch);
+  if (options_.queue_capacity <= 0) {
+    options_.queue_capacity = 4 * static_cast<int>(instances_.size()) * options_.max_batch;
+  }
+  options_.queue_capacity = std::max(options_.queue_capacity, options_.max_batch);
   for (auto& instance : instances_) {
     threads_.emplace_back([this, executor = instance.get()] { serve(*executor); });
   }
@@ -26,64 +60,90 @@ Batcher::Batcher(std::vector<std::unique_ptr<BatchExecutor>> instances, BatcherO
 
 Batcher::~Batcher() { shutdown(); }
 
-std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input) {
+std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input, Completion done) {
   auto request = std::make_shared<InferenceRequest>();
   request->batcher_ = this;
-  request->input_ = std::move(input);
-  request->queued_at_ = SteadyClock::now();
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  const auto capacity = static_cast<size_t>(options_.queue_capacity);
+  if (!stopping_ && queue_.size() >= capacity) {
+    ++blocked_submits_;
+    ++blocked_now_;
+    space_.wait(lock, [&] { return stopping_ || queue_.size() < capacity; });
+    --blocked_now_;
+    if (stopping_) space_.notify_all();  // shutdown() waits until no submit() is blocked
+  }
   if (stopping_) {
     request->state_ = InferenceRequest::State::kDone;
-    request->promise_.set_value(
-        Error("model '" + options_.name + "' is shut down; the request was not run"));
+    lock.unlock();
+    done(Error("model '" + options_.name + "' is shut down; the request was not run"), {});
     return request;
   }
+  request->input_ = std::move(input);
+  request->done_ = std::move(done);
+  request->queued_at_ = SteadyClock::now();  // max_delay counts from here, not from the wait
   ++requests_;
   queue_.push_back(request);
+  high_water_ = std::max(high_water_, queue_.size());
   queued_.notify_all();
   return request;
 }
 
-Result<Outputs> Batcher::run(cv::Mat input, double* queue_ms, double* run_ms) {
-  const std::shared_ptr<InferenceRequest> request = submit(std::move(input));
-  Result<Outputs> outputs = request->wait();
-  if (queue_ms != nullptr) *queue_ms = request->queue_ms();
-  if (run_ms != nullptr) *run_ms = request->run_ms();
-  return outputs;
+Result<Outputs> Batcher::run(cv::Mat input, RequestTimings* timings) {
+  Gathered gathered(1);
+  submit(std::move(input), gathered.slot(0));
+  gathered.wait();
+  if (timings != nullptr) *timings = gathered.timings(0);
+  return std::move(gathered.results()[0]);
+}
+
+std::vector<Result<Outputs>> Batcher::run_all(std::vector<cv::Mat> inputs) {
+  Gathered gathered(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) submit(std::move(inputs[i]), gathered.slot(i));
+  gathered.wait();
+  return std::move(gathered.results());
 }
 
 bool Batcher::cancel(InferenceRequest& request) {
-  std::lock_guard lock(mutex_);
-  if (request.state_ != InferenceRequest::State::kQueued) return false;
-  const auto it = std::find_if(queue_.begin(), queue_.end(),
-                               [&](const auto& queued) { return queued.get() == &request; });
-  if (it != queue_.end()) queue_.erase(it);
-  request.state_ = InferenceRequest::State::kDone;
-  ++cancelled_;
-  request.promise_.set_value(Error("the request to model '" + options_.name + "' was cancelled"));
+  {
+    std::lock_guard lock(mutex_);
+    if (request.state_ != InferenceRequest::State::kQueued) return false;
+    const auto it = std::find_if(queue_.begin(), queue_.end(),
+                                 [&](const auto& queued) { return queued.get() == &request; });
+    if (it != queue_.end()) queue_.erase(it);
+    request.state_ = InferenceRequest::State::kDone;
+    ++cancelled_;
+    space_.notify_all();
+  }
+  // Done: nothing else touches the request any more.
+  request.input_.release();
+  std::exchange(request.done_, {})(
+      Error("the request to model '" + options_.name + "' was cancelled"), {});
   return true;
 }
 
 void Batcher::shutdown() {
+  std::deque<std::shared_ptr<InferenceRequest>> queued;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     stopping_ = true;
-    for (auto& request : queue_) {
-      request->state_ = InferenceRequest::State::kDone;
-      ++failed_;
-      request->promise_.set_value(
-          Error("model '" + options_.name + "' was shut down before the request ran"));
-    }
-    queue_.clear();
+    queued.swap(queue_);
+    for (auto& request : queued) request->state_ = InferenceRequest::State::kDone;
+    failed_ += static_cast<int64_t>(queued.size());
     queued_.notify_all();
+    space_.notify_all();
+    space_.wait(lock, [&] { return blocked_now_ == 0; });
+  }
+  const Error error("model '" + options_.name + "' was shut down before the request ran");
+  for (auto& request : queued) {
+    request->input_.release();
+    std::exchange(request->done_, {})(error, {});
   }
   for (std::thread& thread : threads_) {
     if (thread.joinable()) thread.join();
   }
 }
 
-std::vector<std::shared_ptr<InferenceRequest>> Batcher::next_batch(
-    std::unique_lock<std::mutex>& lock) {
+Batcher::Batch Batcher::next_batch(std::unique_lock<std::mutex>& lock) {
   const auto max_batch = static_cast<size_t>(options_.max_batch);
   while (!stopping_) {
     if (queue_.empty()) {
@@ -96,13 +156,14 @@ std::vector<std::shared_ptr<InferenceRequest>> Batcher::next_batch(
       continue;  // re-checked: requests may have arrived, been cancelled or taken by another
     }
     const size_t n = std::min(queue_.size(), max_batch);
-    std::vector<std::shared_ptr<InferenceRequest>> batch(queue_.begin(), queue_.begin() + n);
+    Batch batch(queue_.begin(), queue_.begin() + n);
     queue_.erase(queue_.begin(), queue_.begin() + n);
+    space_.notify_all();
     const auto now = SteadyClock::now();
     for (auto& request : batch) {
       request->state_ = InferenceRequest::State::kRunning;
-      request->queue_ms_ = ms_between(request->queued_at_, now);
-      queue_wait_.add(request->queue_ms_);
+      request->timings_.queue_ms = ms_between(request->queued_at_, now);
+      queue_wait_.add(request->timings_.queue_ms);
     }
     ++batch_sizes_[static_cast<int>(n)];
     return batch;
@@ -111,14 +172,16 @@ std::vector<std::shared_ptr<InferenceRequest>> Batcher::next_batch(
 }
 
 void Batcher::serve(BatchExecutor& instance) {
-  std::unique_lock lock(mutex_);
   while (true) {
-    const std::vector<std::shared_ptr<InferenceRequest>> batch = next_batch(lock);
+    Batch batch;
+    {
+      std::unique_lock lock(mutex_);
+      batch = next_batch(lock);
+    }
     if (batch.empty()) return;
-    lock.unlock();
     std::vector<cv::Mat> inputs;
     inputs.reserve(batch.size());
-    for (const auto& request : batch) inputs.push_back(request->input_);
+    for (const auto& request : batch) inputs.push_back(std::move(request->input_));
     const auto start = SteadyClock::now();
     Result<std::vector<Outputs>> outputs = Error("");
     try {
@@ -127,33 +190,37 @@ void Batcher::serve(BatchExecutor& instance) {
       outputs = Error(std::string("internal error: ") + e.what());
     }
     const double run_ms = ms_between(start, SteadyClock::now());
+    inputs.clear();
     if (outputs.ok() && outputs->size() != batch.size()) {
       outputs = Error("the model returned " + std::to_string(outputs->size()) +
                       " results for a batch of " + std::to_string(batch.size()));
     }
-    lock.lock();
     finish(batch, std::move(outputs), run_ms);
   }
 }
 
-void Batcher::finish(const std::vector<std::shared_ptr<InferenceRequest>>& batch,
-                     Result<std::vector<Outputs>> outputs, double run_ms) {
-  run_time_.add(run_ms);
-  if (!outputs.ok()) {
-    ++failed_batches_;
-    failed_ += static_cast<int64_t>(batch.size());
+void Batcher::finish(const Batch& batch, Result<std::vector<Outputs>> outputs, double run_ms) {
+  {
+    std::lock_guard lock(mutex_);
+    run_time_.add(run_ms);
+    if (!outputs.ok()) {
+      ++failed_batches_;
+      failed_ += static_cast<int64_t>(batch.size());
+    }
+    for (const auto& request : batch) request->state_ = InferenceRequest::State::kDone;
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     InferenceRequest& request = *batch[i];
-    request.state_ = InferenceRequest::State::kDone;
-    request.run_ms_ = run_ms;
-    request.batch_size_ = static_cast<int>(batch.size());
-    request.input_.release();
+    RequestTimings timings = request.timings_;
+    timings.run_ms = run_ms;
+    timings.batch_size = static_cast<int>(batch.size());
+    Completion done = std::exchange(request.done_, {});
     if (outputs.ok()) {
-      request.promise_.set_value(std::move((*outputs)[i]));
+      done(std::move((*outputs)[i]), timings);
     } else {
-      request.promise_.set_value(outputs.error().with_context(
-          "model '" + options_.name + "', batch of " + std::to_string(batch.size())));
+      done(outputs.error().with_context("model '" + options_.name + "', batch of " +
+                                        std::to_string(batch.size())),
+           timings);
     }
   }
 }
@@ -170,6 +237,9 @@ nlohmann::ordered_json Batcher::report() const {
           {"instances", threads_.size()},
           {"max_batch", options_.max_batch},
           {"max_delay_us", options_.max_delay.count()},
+          {"queue_capacity", options_.queue_capacity},
+          {"queue_high_water", high_water_},
+          {"blocked_submits", blocked_submits_},
           {"requests", requests_},
           {"batches", batches},
           {"batch_sizes", sizes},

@@ -195,12 +195,10 @@ Status DetectStage::process(FrameResult& item) {
   const cv::Mat blob = preprocess(image, &transform);
   item.add_timing(name_ + ".preprocess", start);
 
-  double queue_ms = 0;
-  double run_ms = 0;
-  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs,
-                      model_->batcher().run(blob, &queue_ms, &run_ms));
-  item.timings.emplace_back(name_ + ".queue_wait", queue_ms);
-  item.timings.emplace_back(name_ + ".inference", run_ms);
+  infer::RequestTimings model_timings;
+  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs, model_->batcher().run(blob, &model_timings));
+  item.timings.emplace_back(name_ + ".queue_wait", model_timings.queue_ms);
+  item.timings.emplace_back(name_ + ".inference", model_timings.run_ms);
 
   start = SteadyClock::now();
   FP_ASSIGN_OR_RETURN(item.detections, postprocess(outputs, transform, image.size()));

@@ -256,7 +256,6 @@ Status FacesStage::process(FrameResult& item) {
   auto start = SteadyClock::now();
   const cv::Mat& image = item.frame.image;
   const bool bad_frame = !item.detections.empty() && faces::is_bad_source_frame(image);
-  std::vector<std::shared_ptr<infer::InferenceRequest>> requests(item.detections.size());
   item.faces.assign(item.detections.size(), faces::FaceResult{});
   for (size_t i = 0; i < item.detections.size(); ++i) {
     faces::FaceResult& face = item.faces[i];
@@ -281,23 +280,24 @@ Status FacesStage::process(FrameResult& item) {
   }
   item.add_timing(name_ + ".align", start);
   // Every face of the frame is queued at once, so they can share one embedder call.
+  std::vector<size_t> embedded;  // the faces whose blob is in `blobs`, in order
+  std::vector<cv::Mat> blobs;
   for (size_t i = 0; i < item.faces.size(); ++i) {
-    const faces::FaceResult& face = item.faces[i];
-    if (face.skipped()) continue;
-    requests[i] = embedder_->batcher().submit(vision::make_blob(face.aligned, normalization_));
+    if (item.faces[i].skipped()) continue;
+    embedded.push_back(i);
+    blobs.push_back(vision::make_blob(item.faces[i].aligned, normalization_));
   }
 
   start = SteadyClock::now();
+  std::vector<Result<infer::Outputs>> outputs = embedder_->batcher().run_all(std::move(blobs));
   Status failed = ok_status();
-  for (size_t i = 0; i < requests.size(); ++i) {
-    if (!requests[i]) continue;
-    Result<infer::Outputs> outputs = requests[i]->wait();  // every request is waited for
-    if (!outputs.ok()) {
-      if (failed.ok()) failed = outputs.error().with_context("embedder");
+  for (size_t k = 0; k < embedded.size(); ++k) {
+    if (!outputs[k].ok()) {
+      if (failed.ok()) failed = outputs[k].error().with_context("embedder");
       continue;
     }
-    faces::FaceResult& face = item.faces[i];
-    face.embedding = normalised_embedding(*outputs);
+    faces::FaceResult& face = item.faces[embedded[k]];
+    face.embedding = normalised_embedding(*outputs[k]);
     if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
   }
   item.add_timing(name_ + ".embed", start);

@@ -159,10 +159,11 @@ std::string format_summary(const nlohmann::ordered_json& r,
     }
     std::snprintf(line, sizeof(line),
                   "model %s: %lld requests in %lld batches (batch sizes%s), queue wait p50 %.1f "
-                  "ms, batch run p50 %.1f ms\n",
+                  "ms, batch run p50 %.1f ms, queue high-water %lld of %lld\n",
                   m["model"].get<std::string>().c_str(), m["requests"].get<long long>(),
                   m["batches"].get<long long>(), sizes.c_str(),
-                  m["queue_wait"]["p50_ms"].get<double>(), m["run"]["p50_ms"].get<double>());
+                  m["queue_wait"]["p50_ms"].get<double>(), m["run"]["p50_ms"].get<double>(),
+                  m["queue_high_water"].get<long long>(), m["queue_capacity"].get<long long>());
     out += line;
   }
   out += timings.to_table();

@@ -4,94 +4,27 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
 #include <thread>
+
+#include "infer/batcher_fakes.hpp"
 
 namespace fp::infer {
 namespace {
 
-cv::Mat item(float value) {
-  const int shape[] = {1, 1, 1, 1};
-  return cv::Mat(4, shape, CV_32F, cv::Scalar(value));
-}
-
-float value_of(const Outputs& outputs) { return outputs.at(0).at<float>(0); }
-
-// Returns 2 x each item's value. A batch holding a negative value fails; while `hold` is set a
-// batch waits for release(). Records every batch it ran.
-class FakeExecutor : public BatchExecutor {
- public:
-  Result<std::vector<Outputs>> run_batch(const std::vector<cv::Mat>& items) override {
-    {
-      std::unique_lock lock(mutex_);
-      batches_.emplace_back();
-      for (const cv::Mat& m : items) batches_.back().push_back(m.ptr<float>()[0]);
-      started_.notify_all();
-      released_.wait(lock, [&] { return !hold_; });
-    }
-    std::vector<Outputs> out;
-    for (const cv::Mat& m : items) {
-      if (m.ptr<float>()[0] < 0) return Error("negative input");
-      out.push_back({item(2 * m.ptr<float>()[0])});
-    }
-    return out;
-  }
-  void hold() {
-    std::lock_guard lock(mutex_);
-    hold_ = true;
-  }
-  void release() {
-    std::lock_guard lock(mutex_);
-    hold_ = false;
-    released_.notify_all();
-  }
-  void wait_for_batches(size_t n) {
-    std::unique_lock lock(mutex_);
-    started_.wait(lock, [&] { return batches_.size() >= n; });
-  }
-  std::vector<std::vector<float>> batches() {
-    std::lock_guard lock(mutex_);
-    return batches_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable started_, released_;
-  bool hold_ = false;
-  std::vector<std::vector<float>> batches_;
-};
-
-struct Fixture {
-  explicit Fixture(int max_batch, std::chrono::microseconds delay, int instances = 1) {
-    std::vector<std::unique_ptr<BatchExecutor>> executors;
-    for (int i = 0; i < instances; ++i) {
-      auto fake = std::make_unique<FakeExecutor>();
-      fakes.push_back(fake.get());
-      executors.push_back(std::move(fake));
-    }
-    batcher =
-        std::make_unique<Batcher>(std::move(executors), BatcherOptions{"fake", max_batch, delay});
-  }
-  // Submits `value` and returns once instance 0 runs it; it stays there until release().
-  std::shared_ptr<InferenceRequest> submit_and_hold(float value) {
-    fakes[0]->hold();
-    auto request = batcher->submit(item(value));
-    fakes[0]->wait_for_batches(1);
-    return request;
-  }
-  std::vector<FakeExecutor*> fakes;
-  std::unique_ptr<Batcher> batcher;
-};
+using fakes::Completed;
+using fakes::Fixture;
+using fakes::item;
+using fakes::value_of;
 
 TEST(Batcher, FullBatchRunsWithoutWaitingForTheDelay) {
   Fixture f(4, std::chrono::seconds(30));
-  std::vector<std::shared_ptr<InferenceRequest>> requests;
-  for (int i = 1; i <= 4; ++i) requests.push_back(f.batcher->submit(item(i)));
+  std::vector<std::shared_ptr<Completed>> requests;
+  for (int i = 1; i <= 4; ++i) requests.push_back(f.submit(i));
   for (int i = 1; i <= 4; ++i) {
     auto outputs = requests[i - 1]->wait();
     ASSERT_TRUE(outputs.ok()) << outputs.error().message();
     EXPECT_EQ(value_of(*outputs), 2.0f * i);
-    EXPECT_EQ(requests[i - 1]->batch_size(), 4);
+    EXPECT_EQ(requests[i - 1]->timings().batch_size, 4);
   }
   EXPECT_EQ(f.fakes[0]->batches(), (std::vector<std::vector<float>>{{1, 2, 3, 4}}));
   EXPECT_EQ(f.batcher->report()["batch_sizes"]["4"], 1);
@@ -99,19 +32,19 @@ TEST(Batcher, FullBatchRunsWithoutWaitingForTheDelay) {
 
 TEST(Batcher, LoneRequestRunsOnceItsDelayHasPassed) {
   Fixture f(8, std::chrono::milliseconds(30));
-  auto request = f.batcher->submit(item(5));
-  auto outputs = request->wait();
+  RequestTimings timings;
+  auto outputs = f.batcher->run(item(5), &timings);
   ASSERT_TRUE(outputs.ok());
   EXPECT_EQ(value_of(*outputs), 10.0f);
-  EXPECT_EQ(request->batch_size(), 1);
-  EXPECT_GE(request->queue_ms(), 29.0);  // it waited for others up to max_delay, not less
+  EXPECT_EQ(timings.batch_size, 1);
+  EXPECT_GE(timings.queue_ms, 29.0);  // it waited for others up to max_delay, not less
 }
 
 TEST(Batcher, BatchesNeverExceedMaxBatch) {
   Fixture f(3, std::chrono::milliseconds(5));
-  std::vector<std::shared_ptr<InferenceRequest>> requests;
+  std::vector<std::shared_ptr<Completed>> requests;
   requests.push_back(f.submit_and_hold(0));  // runs alone and holds the instance
-  for (int i = 1; i <= 7; ++i) requests.push_back(f.batcher->submit(item(i)));
+  for (int i = 1; i <= 7; ++i) requests.push_back(f.submit(i));
   f.fakes[0]->release();
   for (auto& r : requests) ASSERT_TRUE(r->wait().ok());
   const auto batches = f.fakes[0]->batches();
@@ -124,10 +57,10 @@ TEST(Batcher, BatchesNeverExceedMaxBatch) {
 TEST(Batcher, CancelledRequestNeverRuns) {
   Fixture f(1, std::chrono::microseconds(0));
   auto running = f.submit_and_hold(1);
-  auto cancelled = f.batcher->submit(item(2));
-  auto kept = f.batcher->submit(item(3));
-  EXPECT_TRUE(cancelled->cancel());
-  EXPECT_FALSE(running->cancel());  // already running: it cannot be taken back
+  auto cancelled = f.submit(2);
+  auto kept = f.submit(3);
+  EXPECT_TRUE(cancelled->request->cancel());
+  EXPECT_FALSE(running->request->cancel());  // already running: it cannot be taken back
   f.fakes[0]->release();
   EXPECT_TRUE(running->wait().ok());
   EXPECT_TRUE(kept->wait().ok());
@@ -140,10 +73,10 @@ TEST(Batcher, CancelledRequestNeverRuns) {
 
 TEST(Batcher, FailedBatchFailsOnlyItsOwnRequests) {
   Fixture f(2, std::chrono::seconds(30));
-  auto good_in_bad_batch = f.batcher->submit(item(1));
-  auto bad = f.batcher->submit(item(-1));
-  auto a = f.batcher->submit(item(3));
-  auto b = f.batcher->submit(item(4));
+  auto good_in_bad_batch = f.submit(1);
+  auto bad = f.submit(-1);
+  auto a = f.submit(3);
+  auto b = f.submit(4);
   auto failed = good_in_bad_batch->wait();
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.error().message().find("negative input"), std::string::npos);
@@ -160,7 +93,7 @@ TEST(Batcher, FailedBatchFailsOnlyItsOwnRequests) {
 TEST(Batcher, ShutdownFailsQueuedRequestsAndFinishesTheRunningBatch) {
   Fixture f(1, std::chrono::microseconds(0));
   auto running = f.submit_and_hold(1);
-  auto queued = f.batcher->submit(item(2));
+  auto queued = f.submit(2);
   std::thread stopper([&] { f.batcher->shutdown(); });
   auto outcome = queued->wait();  // fails at once, while the running batch is still held
   ASSERT_FALSE(outcome.ok());
@@ -168,10 +101,24 @@ TEST(Batcher, ShutdownFailsQueuedRequestsAndFinishesTheRunningBatch) {
   f.fakes[0]->release();
   stopper.join();
   EXPECT_TRUE(running->wait().ok());
-  auto late = f.batcher->submit(item(3))->wait();
+  auto late = f.batcher->run(item(3));
   ASSERT_FALSE(late.ok());
   EXPECT_NE(late.error().message().find("shut down"), std::string::npos);
   EXPECT_EQ(f.fakes[0]->batches().size(), 1u);
+}
+
+TEST(Batcher, RunAllGivesEachInputItsOwnOutputsInOrder) {
+  Fixture f(4, std::chrono::seconds(30));
+  std::vector<cv::Mat> inputs;
+  for (float v : {1, 2, 3, 4, 5, -6, 7, 8}) inputs.push_back(item(v));
+  const auto outputs = f.batcher->run_all(std::move(inputs));
+  ASSERT_EQ(outputs.size(), 8u);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(outputs[i].ok());
+    EXPECT_EQ(value_of(*outputs[i]), 2.0f * (i + 1));
+  }
+  for (int i = 4; i < 8; ++i) EXPECT_FALSE(outputs[i].ok());  // the second batch held -6
+  EXPECT_TRUE(f.batcher->run_all({}).empty());
 }
 
 TEST(Batcher, ManyThreadsEachGetTheirOwnOutputs) {
