@@ -337,6 +337,41 @@ TEST_F(FaceVideo, NotSampledFacesKeepTheirQualityAndTheirTracksIdentity) {
   EXPECT_GE(not_sampled, 305 - 305 / 3);
 }
 
+TEST(FaceVideoDetectEvery, PredictedBoxesOfSkippedFramesAreNotFaces) {
+  // With the detector on every 3rd frame, the tracker puts predicted boxes (no landmarks) on the
+  // others, before face_select and faces: those are not faces to check or embed.
+  TempDir dir;
+  std::string yaml = read_file(kFaces);
+  const std::string nms = "      nms: 0.3\n";
+  const size_t at = yaml.find(nms);
+  ASSERT_NE(at, std::string::npos);
+  yaml.insert(at + nms.size(), "      detect_every: 3\n");
+  write_file(dir / "every3.yaml", yaml);
+  const auto r = run_framepipe({"run", (dir / "every3.yaml").string(),
+                                media_path("video/short_hamilton_clip.mp4").string(), "--out",
+                                (dir / "out").string(), "--end", "3", "--no-progress"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::set<int64_t> detected_frames;
+  int predicted = 0;
+  for (const json& row : read_jsonl(dir / "out" / "detections.jsonl")) {
+    for (const json& d : row["detections"]) {
+      if (d.value("predicted", false)) {
+        ++predicted;
+      } else {
+        detected_frames.insert(row["frame"].get<int64_t>());
+      }
+    }
+  }
+  EXPECT_GT(predicted, 0);
+  const std::vector<json> rows = read_jsonl(dir / "out" / "faces.jsonl");
+  ASSERT_FALSE(rows.empty());
+  for (const json& row : rows) {
+    EXPECT_EQ(row["frame"].get<int64_t>() % 3, 0) << row;
+    EXPECT_EQ(detected_frames.count(row["frame"].get<int64_t>()), 1u) << row;
+    EXPECT_TRUE(row.contains("landmarks")) << row;
+  }
+}
+
 TEST(FaceVideoBadInput, AVideoWithoutFacesGivesCompleteEmptyOutputs) {
   TempDir dir;
   const fs::path video = dir / "black.mp4";
@@ -417,19 +452,22 @@ TEST(FacesStageBadInput, BadSettingsNameFileLineColumn) {
       {head + "  - faces:\n      min_face_size: 0\n", "'min_face_size' must be from 1"},
       {head + "  - faces:\n      min_score: -0.5\n", "'min_score' must be from 0 to 1"},
       {head + "  - faces:\n      gallery: /nonexistent/people\n", "is not a folder"},
-      // face_select (lines 6-7; the faces stage after it on line 8).
+      // face_select: after `tracked` on line 6, its keys on line 7, the faces stage on line 8.
       {head + "  - face_select: {}\n  - faces: {}\n",
        "bad.yaml:5:18: stage 'face_select' picks faces per track, but no track stage comes before "
        "it"},
       {tracked + "  - face_select:\n      best: -1\n  - faces: {}\n",
        "bad.yaml:7:13: 'best' must be from 0 (no limit) to 1000 faces"},
-      {tracked + "  - face_select:\n      best: five\n  - faces: {}\n", "bad.yaml:7:13:"},
+      {tracked + "  - face_select:\n      best: five\n  - faces: {}\n",
+       "bad.yaml:7:13: 'best' in stage 'face_select' must be an integer"},
       {tracked + "  - face_select:\n      every: 0\n  - faces: {}\n",
        "bad.yaml:7:14: 'every' must be from 1 (any frame) to 1000000 frames"},
       {tracked + "  - face_select:\n      max: -2\n  - faces: {}\n",
        "bad.yaml:7:12: 'max' must be from 0 (no limit) to 1000000 faces"},
-      {tracked + "  - face_select:\n      max: .nan\n  - faces: {}\n", "bad.yaml:7:12:"},
-      {tracked + "  - face_select:\n      evry: 3\n  - faces: {}\n", "bad.yaml:7:7:"},
+      {tracked + "  - face_select:\n      max: .nan\n  - faces: {}\n",
+       "bad.yaml:7:12: 'max' in stage 'face_select' must be an integer"},
+      {tracked + "  - face_select:\n      evry: 3\n  - faces: {}\n",
+       "bad.yaml:7:7: unknown key 'evry' in stage 'face_select'"},
       {tracked + "  - face_select:\n      min_sharpness: -1\n  - faces: {}\n",
        "bad.yaml:7:22: 'min_sharpness' must be 0 or more"},
       {tracked + "  - face_select: {}\n  - faces:\n      min_sharpness: 30\n",
