@@ -164,6 +164,36 @@ TEST(FacePhotosUltraFace, BoxesOnlyFacesAreCroppedAndEmbedded) {
   }
 }
 
+// run.json's entry for the face embedder.
+json embedder_report(const fs::path& out) {
+  const json report = json::parse(read_file(out / "run.json"));
+  for (const json& model : report["models"]) {
+    if (model["model"] == "mobilefacenet_128d") return model;
+  }
+  return json();
+}
+// run.json's entry for the stage named `name`.
+json stage_report(const fs::path& out, const std::string& name) {
+  const json report = json::parse(read_file(out / "run.json"));
+  for (const json& stage : report["stages"]) {
+    if (stage["name"] == name) return stage;
+  }
+  return json();
+}
+
+// Track id -> (identity, the identity's faces), from identities.json.
+std::map<int64_t, std::pair<int, int64_t>> identity_of_track(const fs::path& out) {
+  std::map<int64_t, std::pair<int, int64_t>> by_track;
+  const json identities = json::parse(read_file(out / "identities.json"));
+  for (const json& identity : identities["identities"]) {
+    for (const json& track : identity["tracks"]) {
+      by_track[track["track_id"].get<int64_t>()] = {identity["identity"].get<int>(),
+                                                    identity["faces"].get<int64_t>()};
+    }
+  }
+  return by_track;
+}
+
 // examples/faces.yaml (detect -> track -> face_select -> faces) on the whole Hamilton clip, and
 // the same pipeline with face_select taking every face (`best: 0`): what the pipeline embedded
 // before face_select existed (305 faces, 4 identities of 213, 36, 32 and 24 faces).
@@ -188,33 +218,6 @@ class FaceVideo : public ::testing::Test {
 
   static fs::path selected() { return *dir_ / "selected"; }
   static fs::path every() { return *dir_ / "every"; }
-  // run.json's entry for the face embedder.
-  static json embedder_report(const fs::path& out) {
-    const json report = json::parse(read_file(out / "run.json"));
-    for (const json& model : report["models"]) {
-      if (model["model"] == "mobilefacenet_128d") return model;
-    }
-    return json();
-  }
-  static json stage_report(const fs::path& out, const std::string& name) {
-    const json report = json::parse(read_file(out / "run.json"));
-    for (const json& stage : report["stages"]) {
-      if (stage["name"] == name) return stage;
-    }
-    return json();
-  }
-  // Track id -> (identity, the identity's faces), from identities.json.
-  static std::map<int64_t, std::pair<int, int64_t>> identity_of_track(const fs::path& out) {
-    std::map<int64_t, std::pair<int, int64_t>> by_track;
-    const json identities = json::parse(read_file(out / "identities.json"));
-    for (const json& identity : identities["identities"]) {
-      for (const json& track : identity["tracks"]) {
-        by_track[track["track_id"].get<int64_t>()] = {identity["identity"].get<int>(),
-                                                      identity["faces"].get<int64_t>()};
-      }
-    }
-    return by_track;
-  }
 
   static TempDir* dir_;
   static CommandResult selected_, every_;
@@ -222,6 +225,78 @@ class FaceVideo : public ::testing::Test {
 TempDir* FaceVideo::dir_ = nullptr;
 CommandResult FaceVideo::selected_;
 CommandResult FaceVideo::every_;
+
+// The embedder gets a third of the faces or fewer, exactly those face_select took.
+void expect_a_third_of_the_requests(const fs::path& selected, const fs::path& every) {
+  const json every_model = embedder_report(every);
+  const json selected_model = embedder_report(selected);
+  ASSERT_TRUE(selected_model.is_object());
+  // 305: the faces the pipeline embedded before face_select (every face that passes the checks).
+  EXPECT_EQ(every_model["requests"], 305);
+  EXPECT_LE(selected_model["requests"].get<int>(), 305 / 3) << selected_model;
+  EXPECT_GT(selected_model["requests"].get<int>(), 0);
+  // What was asked of the embedder is what face_select took and the faces stage embedded.
+  const json select = stage_report(selected, "face_select");
+  EXPECT_EQ(select["taken"], selected_model["requests"]) << select;
+  EXPECT_EQ(stage_report(selected, "faces")["embedded"], selected_model["requests"]);
+  EXPECT_EQ(select["passed_checks"], every_model["requests"]) << select;
+}
+
+// The main faces make the same identities, of as many faces, as when every face is embedded.
+void expect_the_same_grouping(const fs::path& selected, const fs::path& every) {
+  // The clip's main faces: tracks with at least 10 faces that pass the checks.
+  std::map<int64_t, int> good_faces;
+  for (const json& row : read_jsonl(every / "faces.jsonl")) {
+    if (row.contains("embedding") && !row["track_id"].is_null()) ++good_faces[row["track_id"]];
+  }
+  std::vector<int64_t> main_tracks;
+  for (const auto& [track, count] : good_faces) {
+    if (count >= 10) main_tracks.push_back(track);
+  }
+  ASSERT_GE(main_tracks.size(), 3u);
+  const auto reference = identity_of_track(every);
+  const auto selected_identities = identity_of_track(selected);
+  for (int64_t a : main_tracks) {
+    ASSERT_EQ(reference.count(a), 1u) << a;
+    ASSERT_EQ(selected_identities.count(a), 1u) << a;
+    // Its identity has as many faces, not-sampled faces included.
+    EXPECT_EQ(selected_identities.at(a).second, reference.at(a).second) << "track " << a;
+    for (int64_t b : main_tracks) {
+      EXPECT_EQ(selected_identities.at(a).first == selected_identities.at(b).first,
+                reference.at(a).first == reference.at(b).first)
+          << "tracks " << a << " and " << b;
+    }
+  }
+  const json identities = json::parse(read_file(selected / "identities.json"))["identities"];
+  EXPECT_EQ(identities.size(),
+            json::parse(read_file(every / "identities.json"))["identities"].size());
+}
+
+// Faces not sampled are the other faces that pass the checks, with their quality and identity.
+void expect_not_sampled_faces_in_their_identity(const fs::path& selected, const fs::path& every) {
+  const std::vector<json> rows = read_jsonl(selected / "faces.jsonl");
+  const std::vector<json> every_rows = read_jsonl(every / "faces.jsonl");
+  ASSERT_EQ(rows.size(), every_rows.size());
+  const auto identities = identity_of_track(selected);
+  int not_sampled = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const json& row = rows[i];
+    // The same faces, checked alike: only faces the other run embedded are not sampled here.
+    EXPECT_EQ(row["box"], every_rows[i]["box"]);
+    if (row.value("skipped", "") != "not_sampled") {
+      EXPECT_EQ(row.value("skipped", ""), every_rows[i].value("skipped", "")) << row;
+      continue;
+    }
+    ++not_sampled;
+    EXPECT_TRUE(every_rows[i].contains("embedding")) << every_rows[i];
+    ASSERT_FALSE(row["track_id"].is_null()) << row;  // faces without a track are all embedded
+    EXPECT_FALSE(row.contains("embedding")) << row;
+    EXPECT_FALSE(row.contains("crop")) << row;
+    EXPECT_EQ(row["quality"], every_rows[i]["quality"]) << row;
+    EXPECT_EQ(row["identity"], identities.at(row["track_id"].get<int64_t>()).first) << row;
+  }
+  EXPECT_GE(not_sampled, 305 - 305 / 3);
+}
 
 TEST_F(FaceVideo, HamiltonFacesAreBatchedTrackedAndGroupedIntoFewIdentities) {
   ASSERT_EQ(every_.exit_code, 0) << every_.output;
@@ -263,78 +338,21 @@ TEST_F(FaceVideo, HamiltonFacesAreBatchedTrackedAndGroupedIntoFewIdentities) {
   }
 }
 
-TEST_F(FaceVideo, FaceSelectSendsAThirdOfTheFacesOrFewerToTheEmbedder) {
+TEST_F(FaceVideo, FaceSelectEmbedsAThirdOfTheFacesAndGroupsTheMainOnesLikeEmbeddingEveryFace) {
   ASSERT_EQ(every_.exit_code, 0) << every_.output;
   ASSERT_EQ(selected_.exit_code, 0) << selected_.output;
-  const json every_model = embedder_report(every());
-  const json selected_model = embedder_report(selected());
-  ASSERT_TRUE(selected_model.is_object()) << selected_.output;
-  // 305: the faces the pipeline embedded before face_select (every face that passes the checks).
-  EXPECT_EQ(every_model["requests"], 305);
-  EXPECT_LE(selected_model["requests"].get<int>(), 305 / 3) << selected_model;
-  EXPECT_GT(selected_model["requests"].get<int>(), 0);
-  // What was asked of the embedder is what face_select took and the faces stage embedded.
-  const json select = stage_report(selected(), "face_select");
-  EXPECT_EQ(select["taken"], selected_model["requests"]) << select;
-  EXPECT_EQ(stage_report(selected(), "faces")["embedded"], selected_model["requests"]);
-  EXPECT_EQ(select["passed_checks"], every_model["requests"]) << select;
-}
-
-TEST_F(FaceVideo, FaceSelectGroupsTheMainFacesLikeEmbeddingEveryFace) {
-  ASSERT_EQ(every_.exit_code, 0) << every_.output;
-  ASSERT_EQ(selected_.exit_code, 0) << selected_.output;
-  // The clip's main faces: tracks with at least 10 faces that pass the checks.
-  std::map<int64_t, int> good_faces;
-  for (const json& row : read_jsonl(every() / "faces.jsonl")) {
-    if (row.contains("embedding") && !row["track_id"].is_null()) ++good_faces[row["track_id"]];
+  {
+    SCOPED_TRACE("requests");
+    expect_a_third_of_the_requests(selected(), every());
   }
-  std::vector<int64_t> main_tracks;
-  for (const auto& [track, count] : good_faces) {
-    if (count >= 10) main_tracks.push_back(track);
+  {
+    SCOPED_TRACE("grouping");
+    expect_the_same_grouping(selected(), every());
   }
-  ASSERT_GE(main_tracks.size(), 3u);
-  const auto reference = identity_of_track(every());
-  const auto selected_identities = identity_of_track(selected());
-  for (int64_t a : main_tracks) {
-    ASSERT_EQ(reference.count(a), 1u) << a;
-    ASSERT_EQ(selected_identities.count(a), 1u) << a;
-    // Its identity has as many faces, not-sampled faces included.
-    EXPECT_EQ(selected_identities.at(a).second, reference.at(a).second) << "track " << a;
-    for (int64_t b : main_tracks) {
-      EXPECT_EQ(selected_identities.at(a).first == selected_identities.at(b).first,
-                reference.at(a).first == reference.at(b).first)
-          << "tracks " << a << " and " << b;
-    }
+  {
+    SCOPED_TRACE("not_sampled rows");
+    expect_not_sampled_faces_in_their_identity(selected(), every());
   }
-  const json identities = json::parse(read_file(selected() / "identities.json"))["identities"];
-  EXPECT_EQ(identities.size(),
-            json::parse(read_file(every() / "identities.json"))["identities"].size());
-}
-
-TEST_F(FaceVideo, NotSampledFacesKeepTheirQualityAndTheirTracksIdentity) {
-  ASSERT_EQ(selected_.exit_code, 0) << selected_.output;
-  const std::vector<json> rows = read_jsonl(selected() / "faces.jsonl");
-  const std::vector<json> every_rows = read_jsonl(every() / "faces.jsonl");
-  ASSERT_EQ(rows.size(), every_rows.size());
-  const auto identities = identity_of_track(selected());
-  int not_sampled = 0;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const json& row = rows[i];
-    // The same faces, checked alike: only faces the other run embedded are not sampled here.
-    EXPECT_EQ(row["box"], every_rows[i]["box"]);
-    if (row.value("skipped", "") != "not_sampled") {
-      EXPECT_EQ(row.value("skipped", ""), every_rows[i].value("skipped", "")) << row;
-      continue;
-    }
-    ++not_sampled;
-    EXPECT_TRUE(every_rows[i].contains("embedding")) << every_rows[i];
-    ASSERT_FALSE(row["track_id"].is_null()) << row;  // faces without a track are all embedded
-    EXPECT_FALSE(row.contains("embedding")) << row;
-    EXPECT_FALSE(row.contains("crop")) << row;
-    EXPECT_EQ(row["quality"], every_rows[i]["quality"]) << row;
-    EXPECT_EQ(row["identity"], identities.at(row["track_id"].get<int64_t>()).first) << row;
-  }
-  EXPECT_GE(not_sampled, 305 - 305 / 3);
 }
 
 TEST(FaceVideoDetectEvery, PredictedBoxesOfSkippedFramesAreNotFaces) {
