@@ -8,6 +8,10 @@
 
 namespace fp::faces {
 
+// The skip reason of a face that passed the quality checks but was not picked for embedding (a
+// face_select stage took other faces of its track): it still counts for its track's identity.
+inline constexpr const char* kNotSampled = "not_sampled";
+
 struct FaceResult {
   size_t detection = 0;     // index of the face in the frame's detections
   std::string skip_reason;  // why it has no embedding (see quality.hpp); empty when it has one
@@ -17,6 +21,8 @@ struct FaceResult {
   double quality = 0;       // face_quality(): weights track embeddings, picks thumbnails
 
   bool skipped() const { return !skip_reason.empty(); }
+  // Passed the quality checks (embedded, to be embedded, or not sampled): its quality is known.
+  bool passed_checks() const { return skip_reason.empty() || skip_reason == kNotSampled; }
 };
 
 }  // namespace fp::faces

@@ -108,13 +108,25 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     row["box"] = box_json(d.box);
     if (!d.keypoints.empty()) row["landmarks"] = landmarks_json(d.keypoints);
     row["score"] = std::round(d.score * 1e4) / 1e4;
-    if (face.skipped()) {
+    if (!face.passed_checks()) {
       row["skipped"] = face.skip_reason;
       FP_RETURN_IF_ERROR(rows_.write(row));
       continue;
     }
     row["quality"] = std::round(face.quality * 1e4) / 1e4;
     row["sharpness"] = std::round(face.sharpness * 10) / 10;
+    Unit& unit = unit_for(d.track_id != 0 ? UnitKey{frame.stream, d.track_id, 0}
+                                          : UnitKey{frame.stream, 0, face_id});
+    ++unit.faces;
+    if (face.quality > unit.best_quality) {
+      unit.best_quality = face.quality;
+      if (options_.thumbs) unit.thumb = thumbnail(frame.image, d.box);
+    }
+    if (face.skipped()) {  // not sampled: of its track's identity, without an embedding
+      row["skipped"] = face.skip_reason;
+      FP_RETURN_IF_ERROR(rows_.write(row));
+      continue;
+    }
     nlohmann::ordered_json embedding = nlohmann::ordered_json::array();
     for (float v : face.embedding) embedding.push_back(round6(v));
     row["embedding"] = std::move(embedding);
@@ -134,17 +146,10 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     }
     FP_RETURN_IF_ERROR(rows_.write(row));
 
-    Unit& unit = unit_for(d.track_id != 0 ? UnitKey{frame.stream, d.track_id, 0}
-                                          : UnitKey{frame.stream, 0, face_id});
-    ++unit.faces;
     unit.best.emplace_back(face.quality, face.embedding);
     std::stable_sort(unit.best.begin(), unit.best.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
     if (unit.best.size() > kBestFaces) unit.best.pop_back();
-    if (face.quality > unit.best_quality) {
-      unit.best_quality = face.quality;
-      if (options_.thumbs) unit.thumb = thumbnail(frame.image, d.box);
-    }
   }
   for (int64_t id : item.ended_tracks) {
     const auto it = unit_index_.find(UnitKey{frame.stream, id, 0});
@@ -241,7 +246,7 @@ Status FaceOutputsSink::write_faces_with_identities(const std::vector<int>& iden
   std::ifstream in(rows_.file().temp_path());
   for (std::string line; std::getline(in, line);) {
     nlohmann::ordered_json row = nlohmann::ordered_json::parse(line);
-    if (!row.contains("skipped")) {
+    if (!row.contains("skipped") || row["skipped"] == faces::kNotSampled) {
       const int stream = row["stream"];
       const bool tracked = row.contains("track_id") && !row["track_id"].is_null();
       const UnitKey key = tracked ? UnitKey{stream, row["track_id"].get<int64_t>(), 0}

@@ -1,17 +1,20 @@
 // The face pipeline's outputs (README "Outputs"), written by one sink:
 // - faces.jsonl: one row per detected face, in frame order per stream: its box, landmarks and
 //   score, and either its quality, embedding, crop, gallery match and identity, or `skipped` with
-//   the reason. Identities are known only once every face has been seen, so rows are kept in a
-//   temporary file during the run and written out with their identity at the end.
+//   the reason; a face not sampled (`not_sampled`: it passed the checks, but face_select embedded
+//   other faces of its track) keeps its quality and its track's identity. Identities are known
+//   only once every face has been seen, so rows are kept in a temporary file during the run and
+//   written out with their identity at the end.
 // - crops/: each embedded face's aligned 112x112 crop (s<stream>_f<frame>_<n>.jpg).
 // - thumbs/: the best face (highest quality) of each track, or of each face without a track
 //   (photos), cut from the frame with a margin.
 // - identities.json: tracks (or lone faces) clustered into identities by their embeddings
 //   (average linkage, `identity_threshold`), each with its tracks, faces, representative
 //   thumbnail and gallery match.
-// A track's embedding is the quality-weighted mean of its best faces' embeddings; it is fixed
-// when the tracker ends the track, which also frees its thumbnail, so memory stays bounded by the
-// tracks alive at a time (and one embedding per track or lone face).
+// A track's embedding is the quality-weighted mean of its best embedded faces' embeddings (its
+// thumbnail and face count take its not-sampled faces too); it is fixed when the tracker ends the
+// track, which also frees its thumbnail, so memory stays bounded by the tracks alive at a time
+// (and one embedding per track or lone face).
 #pragma once
 
 #include <map>

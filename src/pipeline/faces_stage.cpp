@@ -27,7 +27,13 @@ Status read_unit_interval(const YamlMap& config, const char* key, double& value)
   return ok_status();
 }
 
-Status read_quality(const YamlMap& config, faces::QualityOptions& quality) {
+// A face the detector found, as opposed to a tracker's prediction on a frame the detector skipped
+// (no landmarks, and nothing the track's detected faces do not already show).
+bool is_detected(const Detection& d) { return !d.predicted; }
+
+}  // namespace
+
+Status read_face_checks(const YamlMap& config, faces::QualityOptions& quality) {
   FP_RETURN_IF_ERROR(config.read("min_face_size", quality.min_face_size));
   if (quality.min_face_size < 1 || quality.min_face_size > 4096) {
     return config.error_at("min_face_size", "'min_face_size' must be from 1 to 4096 pixels");
@@ -42,6 +48,8 @@ Status read_quality(const YamlMap& config, faces::QualityOptions& quality) {
   }
   return ok_status();
 }
+
+namespace {
 
 // The embedder's output as an L2-normalised embedding; empty when its norm is zero.
 faces::Embedding normalised_embedding(const infer::Outputs& outputs) {
@@ -88,6 +96,37 @@ Status check_face_detector(const StageContext& context, const std::string& embed
 
 }  // namespace
 
+std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
+                                           const std::vector<Detection>& detections,
+                                           const faces::QualityOptions& quality) {
+  std::vector<faces::FaceResult> out;
+  const bool any = std::any_of(detections.begin(), detections.end(), is_detected);
+  const bool bad_frame = any && faces::is_bad_source_frame(image);
+  for (size_t i = 0; i < detections.size(); ++i) {
+    const Detection& d = detections[i];
+    if (!is_detected(d)) continue;
+    faces::FaceResult& face = out.emplace_back();
+    face.detection = i;
+    if (bad_frame) {
+      face.skip_reason = "bad_source_frame";
+      continue;
+    }
+    if (auto reason = faces::pre_embedding_skip(d.box, image.size(), d.score, quality)) {
+      face.skip_reason = *reason;
+      continue;
+    }
+    face.aligned = face_crop(image, d);
+    if (face.aligned.empty()) {
+      face.skip_reason = "invalid_bbox";
+      continue;
+    }
+    face.sharpness = faces::sharpness(face.aligned);
+    face.quality = faces::face_quality(d.score, d.box, face.sharpness);
+    if (face.sharpness < quality.min_sharpness) face.skip_reason = "blurry";
+  }
+  return out;
+}
+
 cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
   if (!face.keypoints.empty()) return vision::align_face(image, face.keypoints, kFaceSize);
   const cv::Rect box(cv::Point(static_cast<int>(face.box.x1), static_cast<int>(face.box.y1)),
@@ -101,14 +140,25 @@ cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
 
 Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
-  FP_RETURN_IF_ERROR(
-      config.check_keys({"name", "embedder", "min_face_size", "min_score", "min_sharpness",
-                         "max_batch", "max_delay_us", "identity_threshold", "gallery",
-                         "gallery_threshold", "gallery_detector", "crops", "thumbs", "backend",
-                         "device", "fallback"}));
+  FP_RETURN_IF_ERROR(config.check_keys(
+      {"name", "embedder", "min_face_size", "min_score", "min_sharpness", "max_batch",
+       "max_delay_us", "identity_threshold", "gallery", "gallery_threshold", "gallery_detector",
+       "crops", "thumbs", "backend", "device", "fallback"}));
   std::unique_ptr<FacesStage> stage(new FacesStage());
   stage->name_ = context.name;
-  FP_RETURN_IF_ERROR(read_quality(config, stage->quality_));
+  if (context.face_checks != nullptr) {
+    // The faces come checked: one place sets the checks, so no face meets two different ones.
+    for (const char* key : {"min_face_size", "min_score", "min_sharpness"}) {
+      if (config.has(key)) {
+        return config.error_at(key, "'" + std::string(key) +
+                                        "' is for the face_select stage before this one, which "
+                                        "checks the faces: set it there");
+      }
+    }
+    stage->quality_ = *context.face_checks;
+  } else {
+    FP_RETURN_IF_ERROR(read_face_checks(config, stage->quality_));
+  }
   FaceOutputOptions& outputs = stage->outputs_;
   FP_RETURN_IF_ERROR(read_unit_interval(config, "identity_threshold", outputs.identity_threshold));
   FP_RETURN_IF_ERROR(read_unit_interval(config, "gallery_threshold", outputs.gallery_threshold));
@@ -177,11 +227,10 @@ Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir
   }
   const YAML::Node node = YAML::Load("model: " + detector);
   FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(node, context.config.where(), "gallery_detector"));
-  FP_ASSIGN_OR_RETURN(
-      auto stage,
-      DetectStage::create(StageContext{
-          map, context.registry, context.models, cv::Size(), "gallery_detector", {}, nullptr,
-          context.backend}));
+  const StageContext detect_context{
+      map, context.registry, context.models,  cv::Size(), "gallery_detector",
+      {},  nullptr,          context.backend, false,      nullptr};
+  FP_ASSIGN_OR_RETURN(auto stage, DetectStage::create(detect_context));
   gallery_ = std::make_unique<faces::Gallery>();
   nlohmann::ordered_json problems = nlohmann::ordered_json::array();
   nlohmann::ordered_json people = nlohmann::ordered_json::object();
@@ -254,38 +303,17 @@ void FacesStage::count(const std::string& reason) {
 
 Status FacesStage::process(FrameResult& item) {
   auto start = SteadyClock::now();
-  const cv::Mat& image = item.frame.image;
-  const bool bad_frame = !item.detections.empty() && faces::is_bad_source_frame(image);
-  item.faces.assign(item.detections.size(), faces::FaceResult{});
-  for (size_t i = 0; i < item.detections.size(); ++i) {
-    faces::FaceResult& face = item.faces[i];
-    const Detection& d = item.detections[i];
-    face.detection = i;
-    if (bad_frame) {
-      face.skip_reason = "bad_source_frame";
-      continue;
-    }
-    if (auto reason = faces::pre_embedding_skip(d.box, image.size(), d.score, quality_)) {
-      face.skip_reason = *reason;
-      continue;
-    }
-    face.aligned = face_crop(image, d);
-    if (face.aligned.empty()) {
-      face.skip_reason = "invalid_bbox";
-      continue;
-    }
-    face.sharpness = faces::sharpness(face.aligned);
-    face.quality = faces::face_quality(d.score, d.box, face.sharpness);
-    if (face.sharpness < quality_.min_sharpness) face.skip_reason = "blurry";
-  }
+  // A face_select stage before this one has checked the faces and picked those to embed.
+  if (item.faces.empty()) item.faces = check_faces(item.frame.image, item.detections, quality_);
   item.add_timing(name_ + ".align", start);
   // Every face of the frame is queued at once, so they can share one embedder call.
   std::vector<size_t> embedded;  // the faces whose blob is in `blobs`, in order
   std::vector<cv::Mat> blobs;
   for (size_t i = 0; i < item.faces.size(); ++i) {
-    if (item.faces[i].skipped()) continue;
+    const faces::FaceResult& face = item.faces[i];
+    if (face.skipped() || !face.embedding.empty()) continue;
     embedded.push_back(i);
-    blobs.push_back(vision::make_blob(item.faces[i].aligned, normalization_));
+    blobs.push_back(vision::make_blob(face.aligned, normalization_));
   }
 
   start = SteadyClock::now();

@@ -1,4 +1,4 @@
-// FacesStage: checks, aligns and embeds every face a face detector found (src/faces).
+// FacesStage: checks, aligns and embeds the faces a face detector found (src/faces).
 //
 // YAML (after a `detect` stage running a face detector such as yunet_2023mar; without one, or
 // after a detector of another kind, the pipeline is refused when it loads):
@@ -13,14 +13,22 @@
 //       gallery: people/          # sub-folder per person with their photos (--gallery overrides)
 //       gallery_threshold: 0.45   # least similarity for a gallery match
 //       gallery_detector: yunet_2023mar  # finds the faces in the gallery photos
-//       crops: true               # write each aligned face to crops/
+//       crops: true               # write each embedded aligned face to crops/
 //       thumbs: true              # write the best face of each track (or lone face) to thumbs/
+//
+// What is embedded. Alone after the detector (photos, or a tracker after this stage), every face
+// that passes the checks. After `track` and `face_select` (face_select_stage.hpp: videos), only
+// the faces face_select picked, a few per track; face_select then applies the checks (the three
+// min_ keys are set there, and refused here) and the others end `not_sampled`, still counted in
+// their track's identity. Faces without a track id are always embedded. The stage itself keeps no
+// state, so its embedder calls batch across the frames in flight whatever comes before it.
 //
 // Every face ends with an embedding or a skip reason: bad_source_frame (the frame decoded black
 // or uniform), invalid_bbox (box or landmarks unusable), too_small, low_confidence, blurry,
-// zero_norm_embedding. Faces are aligned to the ArcFace template from their 5 landmarks (boxes-only
-// detectors: the box is cropped and resized). All faces of a frame are submitted to the
-// embedder's Batcher at once, so they batch with each other and with other frames in flight.
+// not_sampled, zero_norm_embedding. A tracker's predicted boxes (detect_every) are not faces.
+// Faces are aligned to the ArcFace template from their 5 landmarks (boxes-only detectors: the box
+// is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once,
+// so they batch with each other and with other frames in flight.
 //
 // Outputs (face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
 #pragma once
@@ -73,5 +81,15 @@ class FacesStage : public Stage {
 // The face image the embedder gets: aligned from 5 landmarks, or for a boxes-only detector the
 // box cropped and resized; empty when neither works.
 cv::Mat face_crop(const cv::Mat& image, const Detection& face);
+
+// The checks' keys (min_face_size, min_score, min_sharpness), each Error at file:line:column.
+Status read_face_checks(const YamlMap& config, faces::QualityOptions& quality);
+
+// The quality checks (faces/quality.hpp) of each detected face of a frame, in order, skipping a
+// tracker's predicted boxes: a FaceResult with its skip reason, or with its aligned crop,
+// sharpness and quality when it passes.
+std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
+                                           const std::vector<Detection>& detections,
+                                           const faces::QualityOptions& quality);
 
 }  // namespace fp::pipeline

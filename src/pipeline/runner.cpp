@@ -74,14 +74,20 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
                                 infer::ModelPool& models) {
   const graph::GraphSpec& graph = config.graph;
   StageChain stages;
-  // The detector whose boxes reach each node: its own, else that of its (first) input.
-  std::vector<const infer::ModelSpec*> detector_of;
+  // What reaches each node from its (first) input: the detector whose boxes they are, whether a
+  // tracker gave them ids, and a face_select stage's face checks. A detector starts afresh.
+  struct Upstream {
+    const infer::ModelSpec* detector = nullptr;
+    bool tracked = false;
+    const faces::QualityOptions* face_checks = nullptr;
+  };
+  std::vector<Upstream> upstream_of;
   for (const graph::NodeSpec& node : graph.nodes) {
     const int input = graph.index_of(node.inputs.front());
-    const infer::ModelSpec* upstream = input >= 0 ? detector_of[input] : nullptr;
+    const Upstream upstream = input >= 0 ? upstream_of[input] : Upstream{};
     if (node.is_join()) {
       stages.push_back(nullptr);
-      detector_of.push_back(upstream);
+      upstream_of.push_back(upstream);
       continue;
     }
     FP_ASSIGN_OR_RETURN(YamlMap map,
@@ -90,9 +96,14 @@ Result<StageChain> build_stages(const PipelineConfig& config, const infer::Model
     FP_RETURN_IF_ERROR(map.read("name", name));
     FP_ASSIGN_OR_RETURN(
         auto stage,
-        create_stage(node.type, StageContext{map, registry, models, config.detector_input_size,
-                                             name, config.gallery, upstream, config.backend}));
-    detector_of.push_back(stage->detector() != nullptr ? stage->detector() : upstream);
+        create_stage(node.type,
+                     StageContext{map, registry, models, config.detector_input_size, name,
+                                  config.gallery, upstream.detector, config.backend,
+                                  upstream.tracked, upstream.face_checks}));
+    Upstream out = stage->detector() != nullptr ? Upstream{stage->detector()} : upstream;
+    out.tracked = out.tracked || stage->gives_track_ids();
+    if (stage->face_checks() != nullptr) out.face_checks = stage->face_checks();
+    upstream_of.push_back(out);
     stages.push_back(std::move(stage));
   }
   return stages;

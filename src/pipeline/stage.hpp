@@ -10,15 +10,18 @@
 //   its model calls go through the shared Batchers of the run's ModelPool. It adds its results to
 //   the FrameResult and its timings (add_timing). An Error from process() is fatal for the run: the
 //   runner stops reading, keeps what was written under .partial names, and reports the error.
-// - A stage that keeps state from frame to frame (a tracker) says so with in_order(): its
-//   process() is then called on the runner's main thread only, for each stream's frames in order,
-//   after the other stages and before the sinks. Such stages come last in a pipeline.
+// - A stage that keeps state from frame to frame (a tracker, face_select) says so with in_order()
+//   (and is registered stateful): its process() is then called by one worker at a time, for each
+//   stream's frames in order, wherever it sits in the graph, so it needs no lock for its state.
 // - A stage may have outputs of its own (the tracker's tracks.jsonl): output_paths() names them
 //   before the run, so stale files can be cleared, and open_sinks() opens their sinks, which the
 //   runner writes and commits with its own.
 // - report() is called after the last frame, on the main thread, for the run report.
 // - A stage that puts boxes in FrameResult::detections names its model with detector(); the
 //   factories of later stages get it (StageContext::detector) to check what they are given.
+//   Likewise gives_track_ids() (a tracker) and face_checks() (face_select, which checks faces'
+//   quality for the faces stage after it) reach later factories, until a detector replaces the
+//   boxes.
 #pragma once
 
 #include <filesystem>
@@ -29,6 +32,7 @@
 
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"
+#include "faces/quality.hpp"
 #include "infer/model_pool.hpp"
 #include "infer/model_registry.hpp"
 #include "pipeline/frame_result.hpp"
@@ -50,6 +54,11 @@ class Stage {
   // The registry entry of the model whose boxes this stage writes to FrameResult::detections;
   // null for a stage that does not replace them.
   virtual const infer::ModelSpec* detector() const { return nullptr; }
+  // Whether this stage gives the detections their track ids (a tracker).
+  virtual bool gives_track_ids() const { return false; }
+  // The quality checks this stage applies to each face, filling FrameResult::faces with their
+  // verdicts for a faces stage after it; null for a stage that does not.
+  virtual const faces::QualityOptions* face_checks() const { return nullptr; }
 };
 
 // What a stage factory gets: its YAML mapping, the model registry and the run's shared models.
@@ -63,6 +72,10 @@ struct StageContext {
   // The detector of the last stage before this one that gives detections; null when none.
   const infer::ModelSpec* detector = nullptr;
   std::string backend;  // `--backend NAME`: every model of the run on it; empty: each stage's
+  // Since that detector: whether a tracker gave its boxes track ids, and the face checks of a
+  // face_select stage (null when none).
+  bool tracked = false;
+  const faces::QualityOptions* face_checks = nullptr;
 };
 
 }  // namespace fp::pipeline

@@ -5,6 +5,7 @@
 
 #include "core/strings.hpp"
 #include "pipeline/detect_stage.hpp"
+#include "pipeline/face_select_stage.hpp"
 #include "pipeline/faces_stage.hpp"
 #include "pipeline/track_stage.hpp"
 
@@ -21,6 +22,7 @@ struct StageType {
 const std::map<std::string, StageType>& factories() {
   static const std::map<std::string, StageType> table = {
       {"detect", {&DetectStage::create, false}},
+      {"face_select", {&FaceSelectStage::create, true}},
       {"faces", {&FacesStage::create, false}},
       {"track", {&TrackStage::create, true}},
   };

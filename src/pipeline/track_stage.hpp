@@ -1,6 +1,6 @@
 // TrackStage: gives each detection the id of the track it belongs to, per stream (track/).
 //
-// YAML (inside `stages:`, after the detector):
+// YAML (after the detector):
 //   - track:
 //       tracker: bytetrack     # or iou: matching by overlap alone, no motion model
 //       high_score: 0.6        # detections from here join tracks first (ByteTrack paper values)
@@ -12,7 +12,8 @@
 //
 // With the detector's `detect_every: N`, frames the detector skipped get the tracks' predicted
 // boxes, marked `predicted: true`. Outputs: tracks.jsonl and tracks.txt (see track_sinks.hpp).
-// The stage is stateful: it runs in order on the runner's main thread (Stage::in_order).
+// The stage is stateful: one worker at a time runs it, on each stream's frames in order
+// (Stage::in_order), wherever it sits (before `face_select` and `faces` in examples/faces.yaml).
 #pragma once
 
 #include <map>
@@ -30,6 +31,7 @@ class TrackStage : public Stage {
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
   bool in_order() const override { return true; }
+  bool gives_track_ids() const override { return true; }
   std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
   Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
   nlohmann::ordered_json report() const override;

@@ -1,5 +1,5 @@
-// The face harvest end to end on the shared photos and clips: counts, names from a gallery,
-// identities, batching, outputs, and bad input.
+// The face harvest end to end on the shared photos: counts, names from a gallery, identities,
+// outputs, and bad input (the clips: face_video_test.cpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::string kPhotos = (source_dir() / "examples/photos.yaml").string();
-const std::string kFaces = (source_dir() / "examples/faces.yaml").string();
 
 void copy_photo(const std::string& name, const fs::path& to_dir) {
   fs::create_directories(to_dir);
@@ -164,60 +163,6 @@ TEST(FacePhotosUltraFace, BoxesOnlyFacesAreCroppedAndEmbedded) {
   }
 }
 
-TEST(FaceVideo, HamiltonFacesAreBatchedTrackedAndGroupedIntoFewIdentities) {
-  TempDir out;
-  const auto r = run_framepipe({"run", kFaces, media_path("video/short_hamilton_clip.mp4").string(),
-                                "--out", out.path().string(), "--stride", "2", "--no-progress"});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const std::vector<json> rows = read_jsonl(out / "faces.jsonl");
-  const std::set<std::string> reasons = {"bad_source_frame", "invalid_bbox",
-                                         "too_small",        "blurry",
-                                         "low_confidence",   "zero_norm_embedding"};
-  int embedded = 0;
-  std::set<int64_t> tracks;
-  for (const json& row : rows) {
-    ASSERT_TRUE(row.contains("track_id")) << row;
-    if (row.contains("skipped")) {
-      EXPECT_EQ(reasons.count(row["skipped"].get<std::string>()), 1u) << row;
-      EXPECT_FALSE(row.contains("embedding"));
-      continue;
-    }
-    ++embedded;
-    EXPECT_EQ(row["embedding"].size(), 128u);
-    if (!row["track_id"].is_null()) tracks.insert(row["track_id"].get<int64_t>());
-  }
-  EXPECT_GT(embedded, 100);
-  const json report = json::parse(read_file(out / "run.json"));
-  const json& faces = report["stages"][1];
-  EXPECT_EQ(faces["embedded"], embedded);
-  // Batched: at least two faces per embedder call on average.
-  EXPECT_LE(2 * faces["embedder_invocations"].get<int>(), embedded) << faces;
-  // The 2-3 people of the clip: a few identities, not one per track.
-  const json identities = json::parse(read_file(out / "identities.json"))["identities"];
-  EXPECT_GE(tracks.size(), 3u);
-  EXPECT_LE(identities.size(), 6u);
-  EXPECT_LT(identities.size(), tracks.size());
-  for (const json& identity : identities) {
-    if (identity["tracks"].empty()) continue;
-    EXPECT_TRUE(fs::exists(out / identity["thumbnail"].get<std::string>())) << identity;
-  }
-}
-
-TEST(FaceVideoBadInput, AVideoWithoutFacesGivesCompleteEmptyOutputs) {
-  TempDir dir;
-  const fs::path video = dir / "black.mp4";
-  const auto made = run_program({"ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i",
-                                 "color=black:size=320x240:duration=1:rate=10", "-c:v", "libx264",
-                                 "-pix_fmt", "yuv420p", video.string()});
-  ASSERT_EQ(made.exit_code, 0) << made.output;
-  const auto r = run_framepipe(
-      {"run", kFaces, video.string(), "--out", (dir / "out").string(), "--no-progress"});
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_TRUE(read_jsonl(dir / "out" / "faces.jsonl").empty());
-  EXPECT_TRUE(json::parse(read_file(dir / "out" / "identities.json"))["identities"].empty());
-  EXPECT_EQ(read_jsonl(dir / "out" / "detections.jsonl").size(), 10u);
-}
-
 TEST(FacePhotosBadInput, GalleryProblemsAreReportedAndAnEmptyGalleryIsAnError) {
   TempDir dir;
   copy_photo("lena.jpg", dir / "photos");
@@ -273,6 +218,7 @@ TEST(FacePhotosBadInput, FacesCutByTheImageBorderAreEmbeddedOrSkippedNeverACrash
 TEST(FacesStageBadInput, BadSettingsNameFileLineColumn) {
   TempDir dir;
   const std::string head = "name: f\nstages:\n  - detect:\n      model: yunet_2023mar\n";
+  const std::string tracked = head + "  - track: {}\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {head + "  - faces:\n      embedder: yolox_nano_416\n",
        "6:17: model 'yolox_nano_416' is a detector, not an embedder"},
@@ -282,6 +228,27 @@ TEST(FacesStageBadInput, BadSettingsNameFileLineColumn) {
       {head + "  - faces:\n      min_face_size: 0\n", "'min_face_size' must be from 1"},
       {head + "  - faces:\n      min_score: -0.5\n", "'min_score' must be from 0 to 1"},
       {head + "  - faces:\n      gallery: /nonexistent/people\n", "is not a folder"},
+      // face_select: after `tracked` on line 6, its keys on line 7, the faces stage on line 8.
+      {head + "  - face_select: {}\n  - faces: {}\n",
+       "bad.yaml:5:18: stage 'face_select' picks faces per track, but no track stage comes before "
+       "it"},
+      {tracked + "  - face_select:\n      best: -1\n  - faces: {}\n",
+       "bad.yaml:7:13: 'best' must be from 0 (no limit) to 1000 faces"},
+      {tracked + "  - face_select:\n      best: five\n  - faces: {}\n",
+       "bad.yaml:7:13: 'best' in stage 'face_select' must be an integer"},
+      {tracked + "  - face_select:\n      every: 0\n  - faces: {}\n",
+       "bad.yaml:7:14: 'every' must be from 1 (any frame) to 1000000 frames"},
+      {tracked + "  - face_select:\n      max: -2\n  - faces: {}\n",
+       "bad.yaml:7:12: 'max' must be from 0 (no limit) to 1000000 faces"},
+      {tracked + "  - face_select:\n      max: .nan\n  - faces: {}\n",
+       "bad.yaml:7:12: 'max' in stage 'face_select' must be an integer"},
+      {tracked + "  - face_select:\n      evry: 3\n  - faces: {}\n",
+       "bad.yaml:7:7: unknown key 'evry' in stage 'face_select'"},
+      {tracked + "  - face_select:\n      min_sharpness: -1\n  - faces: {}\n",
+       "bad.yaml:7:22: 'min_sharpness' must be 0 or more"},
+      {tracked + "  - face_select: {}\n  - faces:\n      min_sharpness: 30\n",
+       "bad.yaml:8:22: 'min_sharpness' is for the face_select stage before this one, which checks "
+       "the faces: set it there"},
   };
   for (const auto& [yaml, message] : cases) {
     write_file(dir / "bad.yaml", yaml);
