@@ -20,8 +20,13 @@ struct FrameTraits {
   // A branch's detections and faces join the frame's; its timings are kept where the frame has
   // none of that name (both copies carry the decode and any node before the fork).
   static void merge(FrameResult& into, FrameResult&& from, const graph::Merge& how) {
+    // A face names its detection by index: the branch's come after the frame's.
+    const size_t offset = into.detections.size();
     for (Detection& d : from.detections) into.detections.push_back(std::move(d));
-    for (auto& face : from.faces) into.faces.push_back(std::move(face));
+    for (auto& face : from.faces) {
+      face.detection += offset;
+      into.faces.push_back(std::move(face));
+    }
     for (auto& timing : from.timings) {
       const bool known = std::any_of(into.timings.begin(), into.timings.end(),
                                      [&](const auto& t) { return t.first == timing.first; });

@@ -1,0 +1,52 @@
+#include "pipeline/frame_traits.hpp"
+
+#include <gtest/gtest.h>
+
+namespace fp::pipeline {
+namespace {
+
+FrameResult frame_with(std::vector<std::string> labels) {
+  FrameResult item;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    Detection d;
+    d.label = labels[i];
+    item.detections.push_back(d);
+    faces::FaceResult face;
+    face.detection = i;
+    item.faces.push_back(face);
+  }
+  return item;
+}
+
+TEST(FrameTraits, AJoinAppendsABranchsDetectionsAndKeepsEachFaceOnItsOwnDetection) {
+  FrameResult into = frame_with({"a", "b"});
+  into.timings = {{"decode", 1.0}, {"global.inference", 5.0}};
+  FrameResult from = frame_with({"c"});
+  from.timings = {{"decode", 1.0}, {"tiles.inference", 9.0}};
+  const std::string join = "j", branch = "tiles";
+  FrameTraits::merge(into, std::move(from),
+                     graph::Merge{join, branch, graph::JoinPolicy::kStrictSync, 0, 0, 2.5});
+  ASSERT_EQ(into.detections.size(), 3u);
+  ASSERT_EQ(into.faces.size(), 3u);
+  for (size_t i = 0; i < into.faces.size(); ++i) EXPECT_EQ(into.faces[i].detection, i);
+  EXPECT_EQ(into.detections[into.faces[2].detection].label, "c");
+  // The decode timing is not counted twice; the branch's own timing and the join's wait are added.
+  const std::vector<std::pair<std::string, double>> timings = {
+      {"decode", 1.0}, {"global.inference", 5.0}, {"tiles.inference", 9.0}, {"j.wait", 2.5}};
+  EXPECT_EQ(into.timings, timings);
+}
+
+TEST(FrameTraits, AsyncOverlayRecordsTheBranchAndItsAge) {
+  FrameResult into = frame_with({});
+  const std::string join = "j", branch = "tiles";
+  FrameTraits::merge(into, frame_with({"x"}),
+                     graph::Merge{join, branch, graph::JoinPolicy::kAsyncOverlay, 3, 120.0, 0});
+  ASSERT_EQ(into.overlays.size(), 1u);
+  EXPECT_EQ(into.overlays[0].branch, "tiles");
+  EXPECT_EQ(into.overlays[0].age_frames, 3);
+  EXPECT_DOUBLE_EQ(into.overlays[0].age_ms, 120.0);
+  EXPECT_EQ(into.detections.size(), 1u);
+}
+
+}  // namespace
+}  // namespace fp::pipeline
