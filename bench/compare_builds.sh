@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-run fps of two builds of framepipe, alternated: a change's "no regression" check.
-#   bench/compare_builds.sh BASE_BUILD_DIR NEW_BUILD_DIR [REPEATS=3]
+#   bench/compare_builds.sh BASE_BUILD_DIR NEW_BUILD_DIR [REPEATS=3] [CASES="people faces batch8"]
 # For each repeat (the order flips on even repeats) it runs, with each build:
 #   people   examples/people.yaml on vtest, --cpus 2
 #   faces    examples/faces.yaml on the Hamilton clip, --cpus 2 (each build's own examples/)
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 base=${1:?base build dir}
 new=${2:?new build dir}
 repeats=${3:-3}
+cases=${4:-people faces batch8}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 video=../shared/media/video/vtest_480x360.avi
@@ -54,7 +55,7 @@ run() {  # SIDE CASE REPEAT
 for r in $(seq 1 "$repeats"); do
   sides=(base new)
   [ $((r % 2)) -eq 0 ] && sides=(new base)
-  for c in people faces batch8; do
+  for c in $cases; do
     for side in "${sides[@]}"; do run "$side" "$c" "$r"; done
   done
   echo "repeat $r done"
@@ -63,7 +64,7 @@ done
 python3 - "$work/figures.txt" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
-for case in ("people", "faces", "batch8"):
+for case in dict.fromkeys(r[1] for r in rows):
     fps = {s: statistics.median(float(r[2]) for r in rows if r[0] == s and r[1] == case)
            for s in ("base", "new")}
     line = f"{case:7s} fps base {fps['base']:.1f}  new {fps['new']:.1f}  new/base {fps['new'] / fps['base']:.3f}"
