@@ -1,10 +1,11 @@
 // Runner: executes a pipeline over inputs, end to end.
 //
 // Threads: decode threads (InputReader: FFmpeg demux + decode, sampling; up to `source.streams`
-// inputs at the same time, one thread each) feed one bounded queue; worker threads run the stages
-// and feed a second bounded queue; the calling thread puts each stream's frames back in order
-// (Reorder), runs the in-order stages (trackers), writes the sinks, records telemetry and draws
-// progress. Full queues block their
+// inputs at the same time, one thread each) feed one bounded queue; a feeder thread moves the frames
+// into the pipeline's graph (graph/executor.hpp: worker threads run the stages, stateful ones in
+// each stream's order, joins merge branches; at most `engine.workers + source.queue` frames
+// inside); the calling thread takes the graph's results, puts each stream's frames back in order
+// (Reorder), writes the sinks, records telemetry and draws progress. Full queues block their
 // producers, so memory does not grow with the input. Each input is its own stream id; streams are
 // interleaved in the outputs, each in frame order.
 #pragma once
