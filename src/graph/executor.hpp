@@ -180,6 +180,7 @@ class Executor {
       Traits::mark_metadata(t.item, branch);
     }
     static void keep_latest(Task& t) { t.ticket.reset(); }  // held results keep no frame inside
+    static void overlaid(Task& t) { Traits::overlaid(t.item); }
   };
   struct Node {
     mutable std::mutex mutex;

@@ -6,6 +6,8 @@
 //   static void merge(T& into, T&& from, const Merge& how);  // a branch's results into a frame
 //   static void mark_metadata(T& item, const std::string& branch);  // RAW_STREAM: published alone
 //   static void keep_latest(T& item);  // ASYNC_OVERLAY: about to be held as a branch's latest
+//   static void overlaid(T& latest);   // ASYNC_OVERLAY: merged into a frame (its per-result
+//                                      // telemetry counts once, with the first frame)
 #pragma once
 
 #include <cstdint>
@@ -92,6 +94,7 @@ class Join {
       const double ms = (Traits::time(frame) - Traits::time(it->second)) * 1000.0;
       T copy = it->second;
       Traits::merge(frame, std::move(copy), Merge{name_, inputs_[i], policy_, frames, ms, 0});
+      Traits::overlaid(it->second);
     }
   }
 

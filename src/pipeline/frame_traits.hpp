@@ -45,6 +45,8 @@ struct FrameTraits {
     item.metadata_of = branch;
   }
   static void keep_latest(FrameResult&) {}
+  // A branch's latest result laid over several frames: its timings are recorded with the first.
+  static void overlaid(FrameResult& latest) { latest.timings.clear(); }
 };
 
 using FrameExecutor = graph::Executor<FrameResult, FrameTraits>;

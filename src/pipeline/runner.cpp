@@ -286,9 +286,14 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   Reorder reorder;
   auto write_in_order = [&](FrameResult arrived) {
     if (!arrived.metadata_of.empty()) {
-      // A RAW_STREAM branch's result, published alone: a row of its own in detections.jsonl.
+      // A RAW_STREAM branch's result, published alone: a row of its own in detections.jsonl, and
+      // the branch's timings (the frame's own, decoding included, come with the frame).
       const Status written = sinks.front()->write(arrived);
       if (!written.ok()) throw SinkFailure(written.error());
+      for (const auto& [stage, ms] : arrived.timings) {
+        if (stage.rfind(arrived.metadata_of + ".", 0) == 0)
+          timings.record(stage, ms, facts.processed);
+      }
       return;
     }
     reorder.add(std::move(arrived));

@@ -30,6 +30,15 @@ nlohmann::json run_json(const fs::path& out) {
   return nlohmann::json::parse(test::read_file(out / "run.json"));
 }
 
+// How many times run.json's stage timings counted `stage` (warm-up and steady state).
+int timing_count(const nlohmann::json& report, const std::string& stage) {
+  for (const auto& s : report["stage_timings"]) {
+    if (s["stage"] == stage)
+      return s["steady"]["count"].get<int>() + s["warmup"]["count"].get<int>();
+  }
+  return 0;
+}
+
 const std::string kYolox = "      model: yolox_nano_416\n      classes: [person]\n";
 const std::string kNanodet = "      model: nanodet_m_320\n      classes: [person]\n";
 
@@ -109,6 +118,10 @@ TEST(GraphPipeline, AsyncOverlayPublishesEveryFrameWithTheSlowBranchsAge) {
   EXPECT_GT(nanodet["ran"].get<int>(), 0);
   EXPECT_LE(nanodet["ran"].get<int>(), 17);  // every 3rd frame at most; busy: only the newest
   EXPECT_TRUE(nanodet.contains("dropped"));
+  // A result laid over several frames has its timings counted once, not once per frame.
+  EXPECT_GT(timing_count(report, "nanodet.inference"), 0);
+  EXPECT_LE(timing_count(report, "nanodet.inference"), nanodet["ran"].get<int>());
+  EXPECT_EQ(timing_count(report, "yolox.inference"), 50);
 }
 
 TEST(GraphPipeline, RawStreamPublishesFramesAndEachBranchResultAsItsOwnRow) {
@@ -126,7 +139,11 @@ TEST(GraphPipeline, RawStreamPublishesFramesAndEachBranchResultAsItsOwnRow) {
     }
   }
   EXPECT_EQ(frames, 50);
-  EXPECT_EQ(metadata, run_json(out)["stages"][1]["ran"].get<int>());
+  const auto report = run_json(out);
+  EXPECT_EQ(metadata, report["stages"][1]["ran"].get<int>());
+  // The branch's timings come with its own rows; decoding is counted once per frame.
+  EXPECT_EQ(timing_count(report, "nanodet.inference"), metadata);
+  EXPECT_EQ(timing_count(report, "decode"), 50);
 }
 
 TEST(GraphPipelineBadInput, BadGraphsAreConfigErrorsWithFileLineColumn) {
