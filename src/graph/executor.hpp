@@ -53,6 +53,10 @@ struct NodeCalls {
   std::function<void(int index, T& item)> pass;
   // Whether the node should run on this item at all (e.g. frames without an image do not).
   std::function<bool(const T& item)> runnable;
+  // Optional: starts node `index` on an item without waiting, calling `done` exactly once with
+  // what process() would return; false (without calling `done`) when the node only has process().
+  // Used for stateless nodes: a worker is free while the node waits for a model.
+  std::function<bool(int index, T& item, std::function<void(Status)> done)> start;
 };
 
 struct ExecutorOptions {
@@ -85,6 +89,10 @@ class Executor {
   ~Executor() {
     stop();
     for (std::thread& worker : workers_) worker.join();
+    {  // started nodes call back into this executor until they are done
+      std::unique_lock lock(mutex_);
+      started_done_.wait(lock, [&] { return started_ == 0; });
+    }
     nodes_.clear();  // frames held by joins and sequencers release their tickets while mutex_ lives
   }
   Executor(const Executor&) = delete;
@@ -293,27 +301,67 @@ class Executor {
         task = std::move(node.newest.begin()->second);
         node.newest.erase(node.newest.begin());
       }
-    } else if (execute(index, task)) {
+    } else if (!due(index, task)) {
+      forward(std::move(task), node.consumers, index);
+    } else if (calls_.start) {
+      start(index, std::move(task));
+    } else if (run_now(index, task)) {
       forward(std::move(task), node.consumers, index);
     }
   }
 
-  // Runs the node on the item, or passes it by; false when the node failed (the graph stops).
-  bool execute(int index, Task& task) {
-    Node& node = *nodes_[index];
-    if (!calls_.runnable(task.item)) return true;
-    const bool due = task.ticket->due[index];
-    if (!due) {
-      calls_.pass(index, task.item);
-      std::lock_guard lock(node.mutex);
-      ++node.counts.passed;
-      return true;
+  // Starts a stateless node that may finish on another thread (NodeCalls::start).
+  void start(int index, Task task) {
+    {
+      std::lock_guard lock(mutex_);
+      ++started_;
     }
+    auto held = std::make_shared<Task>(std::move(task));
+    auto done = [this, held, index](Status status) {
+      if (!status.ok()) {
+        stop(status.error());
+      } else {
+        {
+          std::lock_guard lock(nodes_[index]->mutex);
+          ++nodes_[index]->counts.ran;
+        }
+        forward(std::move(*held), nodes_[index]->consumers, index);
+      }
+      held->ticket.reset();  // the frame leaves before this executor may end
+      std::lock_guard lock(mutex_);
+      if (--started_ == 0) started_done_.notify_all();
+    };
+    if (calls_.start(index, held->item, done)) return;
+    {
+      std::lock_guard lock(mutex_);
+      --started_;
+    }
+    Task sync = std::move(*held);
+    if (run_now(index, sync)) forward(std::move(sync), nodes_[index]->consumers, index);
+  }
+
+  // Whether the node runs on the item; if not, passes it by (counted) and returns false.
+  bool due(int index, Task& task) {
+    Node& node = *nodes_[index];
+    if (!calls_.runnable(task.item)) return false;
+    if (task.ticket->due[index]) return true;
+    calls_.pass(index, task.item);
+    std::lock_guard lock(node.mutex);
+    ++node.counts.passed;
+    return false;
+  }
+
+  // Runs the node on the item, or passes it by; false when the node failed (the graph stops).
+  bool execute(int index, Task& task) { return !due(index, task) || run_now(index, task); }
+
+  // Runs the node on the item on this thread; false when it failed (the graph stops).
+  bool run_now(int index, Task& task) {
     const Status status = calls_.process(index, task.item);
     if (!status.ok()) {
       stop(status.error());
       return false;
     }
+    Node& node = *nodes_[index];
     std::lock_guard lock(node.mutex);
     ++node.counts.ran;
     return true;
@@ -368,6 +416,8 @@ class Executor {
   std::deque<Task> tasks_;
   std::deque<T> output_;
   size_t in_flight_ = 0, high_water_ = 0;
+  size_t started_ = 0;  // nodes started (NodeCalls::start) and not done yet
+  std::condition_variable started_done_;
   bool input_done_ = false, stopped_ = false, output_closed_ = false;
   std::optional<Error> error_;
 };

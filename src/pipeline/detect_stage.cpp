@@ -189,19 +189,43 @@ Status DetectStage::process(FrameResult& item) {
     item.detector_skipped = true;
     return ok_status();
   }
-  const cv::Mat& image = item.frame.image;
-  auto start = SteadyClock::now();
   vision::InputTransform transform;
-  const cv::Mat blob = preprocess(image, &transform);
-  item.add_timing(name_ + ".preprocess", start);
-
+  const cv::Mat blob = prepare(item, &transform);
   infer::RequestTimings model_timings;
-  FP_ASSIGN_OR_RETURN(std::vector<cv::Mat> outputs, model_->batcher().run(blob, &model_timings));
-  item.timings.emplace_back(name_ + ".queue_wait", model_timings.queue_ms);
-  item.timings.emplace_back(name_ + ".inference", model_timings.run_ms);
+  return finish(item, model_->batcher().run(blob, &model_timings), model_timings, transform);
+}
 
-  start = SteadyClock::now();
-  FP_ASSIGN_OR_RETURN(item.detections, postprocess(outputs, transform, image.size()));
+bool DetectStage::start(FrameResult& item, std::function<void(Status)> done) {
+  if (item.sequence % detect_every_ != 0) {
+    item.detector_skipped = true;
+    done(ok_status());
+    return true;
+  }
+  vision::InputTransform transform;
+  const cv::Mat blob = prepare(item, &transform);
+  model_->batcher().submit(
+      blob, [this, &item, transform, done = std::move(done)](Result<infer::Outputs> outputs,
+                                                             infer::RequestTimings timings) {
+        done(finish(item, std::move(outputs), timings, transform));
+      });
+  return true;
+}
+
+cv::Mat DetectStage::prepare(FrameResult& item, vision::InputTransform* transform) const {
+  const auto start = SteadyClock::now();
+  cv::Mat blob = preprocess(item.frame.image, transform);
+  item.add_timing(name_ + ".preprocess", start);
+  return blob;
+}
+
+Status DetectStage::finish(FrameResult& item, Result<infer::Outputs> outputs,
+                           const infer::RequestTimings& timings,
+                           const vision::InputTransform& transform) const {
+  if (!outputs.ok()) return outputs.error();
+  item.timings.emplace_back(name_ + ".queue_wait", timings.queue_ms);
+  item.timings.emplace_back(name_ + ".inference", timings.run_ms);
+  const auto start = SteadyClock::now();
+  FP_ASSIGN_OR_RETURN(item.detections, postprocess(*outputs, transform, item.frame.image.size()));
   item.add_timing(name_ + ".postprocess", start);
   return ok_status();
 }

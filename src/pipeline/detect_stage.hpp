@@ -51,6 +51,8 @@ class DetectStage : public Stage {
 
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
+  // The same without waiting for the model: postprocessing runs on the model's instance thread.
+  bool start(FrameResult& item, std::function<void(Status)> done) override;
   nlohmann::ordered_json report() const override;
   const infer::ModelSpec* detector() const override { return &model_->spec(); }
 
@@ -62,6 +64,12 @@ class DetectStage : public Stage {
   infer::PooledModel& model() { return *model_; }
 
  private:
+  // Preprocesses the frame into its blob (timed).
+  cv::Mat prepare(FrameResult& item, vision::InputTransform* transform) const;
+  // The model's outputs into the frame's detections (timed), or the model's Error.
+  Status finish(FrameResult& item, Result<infer::Outputs> outputs,
+                const infer::RequestTimings& timings,
+                const vision::InputTransform& transform) const;
   DetectStage() = default;
   std::string name_;
   infer::PooledModel* model_ = nullptr;  // owned by the run's ModelPool

@@ -51,6 +51,7 @@ class FacesStage : public Stage {
 
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
+  bool waits_on_models() const override { return true; }  // all faces of a frame, then the next
   std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
   Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
   nlohmann::ordered_json report() const override;

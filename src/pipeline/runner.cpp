@@ -131,6 +131,19 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
     if (stages[index]->detector() != nullptr) item.detector_skipped = true;
   };
   calls.runnable = [](const FrameResult& item) { return !item.frame.skipped(); };
+  calls.start = [&stages](int index, FrameResult& item, std::function<void(Status)> done) {
+    Stage& stage = *stages[index];
+    try {
+      return stage.start(item, [&stage, &item, done](Status status) {
+        if (status.ok()) return done(status);
+        done(Error(status.error().or_code(ErrorCode::kModel).code(),
+                   stage_failure(stage, item.frame, status)));
+      });
+    } catch (const std::exception& e) {  // before its model call: `done` was not called
+      done(Error(std::string("internal error in stage '") + stage.name() + "': " + e.what()));
+      return true;
+    }
+  };
   return calls;
 }
 
@@ -192,8 +205,14 @@ std::vector<fs::path> files_left(const nlohmann::ordered_json& outputs, const fs
   return files;
 }
 
+// Worker threads of the graph, and the frames that keep every model instance's batches full.
+struct Threads {
+  int workers = 1;
+  int frames = 1;
+};
+
 // `pool` (null when the stages were built by the caller) is reported with the run.
-Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int worker_count,
+Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Threads threads,
                            const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
                            SteadyClock::time_point setup_start) {
   const fs::path detections_path = options.out_dir / "detections.jsonl";
@@ -234,15 +253,15 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, int
   }
   facts.setup_seconds = seconds_since(setup_start);
   describe_run(config, facts);
-  facts.engine = {{"workers", worker_count}, {"opencv_threads", cv::getNumThreads()}};
+  facts.engine = {{"workers", threads.workers}, {"opencv_threads", cv::getNumThreads()}};
 
   const auto run_start = SteadyClock::now();
   FirstError error;
   Queue decoded(static_cast<size_t>(config.queue_frames));
   // Enough frames inside the graph for every worker, and a queue's worth waiting between nodes.
-  const size_t in_flight = static_cast<size_t>(worker_count + config.queue_frames);
+  const size_t in_flight = static_cast<size_t>(threads.frames + config.queue_frames);
   FrameExecutor executor(config.graph, stage_calls(stages),
-                         {worker_count, in_flight, static_cast<size_t>(config.queue_frames)});
+                         {threads.workers, in_flight, static_cast<size_t>(config.queue_frames)});
   telemetry::StageTimings timings(config.warmup_frames);
   std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
   auto report_models = [&] {
@@ -430,9 +449,13 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   // Stage settings are checked YAML (invalid_config); what else fails here is a model.
   FP_ASSIGN_OR_RETURN(StageChain stages,
                       with_code(build_stages(config, registry, pool), ErrorCode::kModel));
-  // Enough frames in flight for every model instance to fill its batches.
-  return execute(config, stages, pool.frames_in_flight(), &pool, options, std::move(facts),
-                 setup_start);
+  // Enough frames in flight for every model instance to fill its batches. Stages that start their
+  // model calls and return need a worker per core; one that waits for them, a worker per frame.
+  const int frames = pool.frames_in_flight();
+  const bool waits = std::any_of(stages.begin(), stages.end(),
+                                 [](const auto& s) { return s && s->waits_on_models(); });
+  const Threads threads{waits ? frames : std::min(frames, pool_options.cores + 1), frames};
+  return execute(config, stages, threads, &pool, options, std::move(facts), setup_start);
 }
 
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
@@ -453,7 +476,8 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
   FP_ASSIGN_OR_RETURN(chained.graph, graph::make_graph(std::move(chain), types));
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  return execute(chained, stages, 1, nullptr, options, std::move(facts), SteadyClock::now());
+  return execute(chained, stages, Threads{1, 1}, nullptr, options, std::move(facts),
+                 SteadyClock::now());
 }
 
 }  // namespace fp::pipeline

@@ -25,6 +25,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,6 +46,17 @@ class Stage {
   virtual ~Stage() = default;
   virtual const std::string& name() const = 0;
   virtual Status process(FrameResult& item) = 0;
+  // A stage whose work ends in a model call may start it and return at once: start() then calls
+  // `done` exactly once, with process()'s Status, from the thread that completes the call (keep the
+  // completion short, and never wait on a Batcher there). It returns false, doing nothing, when the
+  // stage works only through process(). `item` stays alive until `done` is called.
+  virtual bool start(FrameResult& item, std::function<void(Status)> done) {
+    (void)item, (void)done;
+    return false;
+  }
+  // Whether process() waits for model calls that start() cannot hand off (the graph then keeps a
+  // worker per frame in flight, so that the calls of several frames can share a batch).
+  virtual bool waits_on_models() const { return false; }
   virtual bool in_order() const { return false; }
   virtual std::vector<std::filesystem::path> output_paths(const OutputLayout&) const { return {}; }
   virtual Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout&) {

@@ -29,9 +29,26 @@ struct Harness {
   std::string error;
   size_t high_water = 0;
 
+  // Set: nodes of type "slow" finish on a thread of their own (NodeCalls::start).
+  bool asynchronous = false;
+
   void run(int streams, int frames, size_t payload = 0,
            const std::function<void(TestExecutor&, int)>& on_submit = nullptr) {
     NodeCalls<Item> calls;
+    std::vector<std::thread> finishers;
+    std::mutex finishers_mutex;
+    if (asynchronous) {
+      calls.start = [&](int i, Item& item, std::function<void(Status)> done) {
+        const NodeSpec& spec = graph.nodes[i];
+        if (spec.type != "slow") return false;
+        std::lock_guard lock(finishers_mutex);
+        finishers.emplace_back([&, &spec = spec, &item = item, done] {
+          item.trail.push_back(spec.name);
+          done(work(spec, item));
+        });
+        return true;
+      };
+    }
     calls.process = [&](int i, Item& item) {
       const NodeSpec& spec = graph.nodes[i];
       item.trail.push_back(spec.name);
@@ -58,6 +75,8 @@ struct Harness {
     counts = executor.counts();
     if (auto e = executor.error()) error = e->message();
     high_water = executor.in_flight_high_water();
+    std::lock_guard lock(finishers_mutex);
+    for (std::thread& t : finishers) t.join();
   }
   int index(const std::string& name) const { return graph.index_of(name); }
 };
@@ -220,6 +239,42 @@ TEST(Executor, EveryAndFpsLetTheRestPassUntouched) {
     const bool ran = item.sequence % 5 == 0;
     EXPECT_EQ(item.trail.size(), ran ? 2u : 0u) << item.sequence;
   }
+}
+
+TEST(Executor, NodesThatFinishOnAnotherThreadKeepOrderCountsAndErrors) {
+  Harness h;
+  h.asynchronous = true;
+  h.options.workers = 1;  // the worker is free while a started node waits
+  h.graph = make({node("model", "slow", {"frames"}), node("t", "track", {"model"})});
+  std::mutex mutex;
+  std::map<int, std::vector<int64_t>> tracked;
+  h.work = [&](const NodeSpec& spec, Item& item) -> Status {
+    if (spec.name == "model") sleep_ms(static_cast<int>((item.sequence * 7919) % 3));
+    if (spec.name == "t") {
+      std::lock_guard lock(mutex);
+      tracked[item.stream].push_back(item.sequence);
+    }
+    return ok_status();
+  };
+  h.run(2, 40);
+  EXPECT_TRUE(h.error.empty()) << h.error;
+  EXPECT_EQ(frames_of(h.out).size(), 80u);
+  EXPECT_EQ(h.counts[0].ran, 80);
+  for (const auto& [stream, sequences] : tracked) {
+    ASSERT_EQ(sequences.size(), 40u);
+    for (size_t i = 0; i < sequences.size(); ++i) EXPECT_EQ(sequences[i], static_cast<int64_t>(i));
+  }
+
+  Harness failing;
+  failing.asynchronous = true;
+  failing.graph = make({node("model", "slow", {"frames"}), node("t", "track", {"model"})});
+  failing.work = [](const NodeSpec& spec, Item& item) -> Status {
+    if (spec.name == "model" && item.sequence == 12) return Error("model failed on frame 12");
+    return ok_status();
+  };
+  failing.run(1, 200);
+  EXPECT_EQ(failing.error, "model failed on frame 12");
+  for (const Item& item : failing.out) EXPECT_LT(item.sequence, 12);
 }
 
 int64_t resident_bytes() {
