@@ -1,13 +1,13 @@
 // Runner: executes a pipeline over inputs, end to end.
 //
 // Threads: decode threads (InputReader: FFmpeg demux + decode, sampling; up to `source.streams`
-// inputs at the same time, one thread each) feed one bounded queue; a feeder thread moves the frames
-// into the pipeline's graph (graph/executor.hpp: worker threads run the stages, stateful ones in
-// each stream's order, joins merge branches; at most the frames that fill every model's batches
-// plus `source.queue` inside); the calling thread takes the graph's results, puts each stream's frames back in order
-// (Reorder), writes the sinks, records telemetry and draws progress. Full queues block their
-// producers, so memory does not grow with the input. Each input is its own stream id; streams are
-// interleaved in the outputs, each in frame order.
+// inputs at the same time, one thread each) feed one bounded queue; a feeder thread moves the
+// frames into the pipeline's graph (graph/executor.hpp: worker threads run the stages, stateful
+// ones in each stream's order, joins merge branches; inside it at most the frames that fill every
+// model's batches plus `source.queue`); the calling thread takes the graph's results, puts each
+// stream's frames back in order (Reorder), writes the sinks, records telemetry and draws progress.
+// Full queues block their producers, so memory does not grow with the input. Each input is its own
+// stream id; streams are interleaved in the outputs, each in frame order.
 #pragma once
 
 #include <atomic>
