@@ -184,11 +184,14 @@ Result<std::vector<Detection>> DetectStage::postprocess(const std::vector<cv::Ma
   return kept;
 }
 
+bool DetectStage::skipped_by_rate(FrameResult& item) const {
+  if (item.sequence % detect_every_ == 0) return false;
+  item.detector_skipped = true;
+  return true;
+}
+
 Status DetectStage::process(FrameResult& item) {
-  if (item.sequence % detect_every_ != 0) {
-    item.detector_skipped = true;
-    return ok_status();
-  }
+  if (skipped_by_rate(item)) return ok_status();
   vision::InputTransform transform;
   const cv::Mat blob = prepare(item, &transform);
   infer::RequestTimings model_timings;
@@ -196,8 +199,7 @@ Status DetectStage::process(FrameResult& item) {
 }
 
 bool DetectStage::start(FrameResult& item, std::function<void(Status)> done) {
-  if (item.sequence % detect_every_ != 0) {
-    item.detector_skipped = true;
+  if (skipped_by_rate(item)) {
     done(ok_status());
     return true;
   }

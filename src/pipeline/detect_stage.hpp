@@ -64,6 +64,8 @@ class DetectStage : public Stage {
   infer::PooledModel& model() { return *model_; }
 
  private:
+  // True (and the frame marked detector_skipped) when `detect_every` skips the frame.
+  bool skipped_by_rate(FrameResult& item) const;
   // Preprocesses the frame into its blob (timed).
   cv::Mat prepare(FrameResult& item, vision::InputTransform* transform) const;
   // The model's outputs into the frame's detections (timed), or the model's Error.

@@ -116,9 +116,9 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"outputs", f.outputs}};
   report["error"] = f.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.error);
   // What kind of failure (result.hpp's ErrorCode), and whether running the job again may help.
-  if (!f.error_code.empty()) {
-    report["error_code"] = f.error_code;
-    report["retryable"] = f.error_code == "io_error" || f.error_code == "internal";
+  if (f.error_code) {
+    report["error_code"] = to_string(*f.error_code);
+    report["retryable"] = retryable(*f.error_code);
   }
   nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
   const bool running = f.status == "running";

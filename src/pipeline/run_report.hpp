@@ -2,6 +2,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,10 +35,10 @@ struct RunFacts {
   // how it ended (RunStatus).
   std::string status;
   std::string error;
-  std::string error_code;         // to_string(ErrorCode) of a failed or interrupted run, else empty
-  double setup_seconds = 0;       // stage building, model loading, planning and warm-up
-  double processing_seconds = 0;  // first frame read to last frame written
-  int64_t frames = 0;             // rows written (processed + skipped)
+  std::optional<ErrorCode> error_code;  // of a failed or interrupted run
+  double setup_seconds = 0;             // stage building, model loading, planning and warm-up
+  double processing_seconds = 0;        // first frame read to last frame written
+  int64_t frames = 0;                   // rows written (processed + skipped)
   int64_t processed = 0;
   telemetry::ProcessUsage usage_at_start;  // before setup
   telemetry::ProcessUsage usage_at_end;

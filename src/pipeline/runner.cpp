@@ -65,9 +65,17 @@ using Queue = BoundedQueue<FrameResult>;
 // The pipeline's stages, one per node of its graph (null for a join).
 using StageChain = std::vector<std::unique_ptr<Stage>>;
 
-std::string stage_failure(const Stage& stage, const Frame& frame, const Status& status) {
-  return "stage '" + stage.name() + "' failed on stream " + std::to_string(frame.stream) +
-         " frame " + std::to_string(frame.index) + ": " + status.error().message();
+// A stage's Status on a frame, its Error naming the stage and the frame. A stage fails on a frame
+// when its model does (a batch that cannot run): model_error unless it says otherwise.
+Status stage_result(const Stage& stage, const Frame& frame, const Status& status) {
+  if (status.ok()) return status;
+  return Error(status.error().or_code(ErrorCode::kModel).code(),
+               "stage '" + stage.name() + "' failed on stream " + std::to_string(frame.stream) +
+                   " frame " + std::to_string(frame.index) + ": " + status.error().message());
+}
+
+Error stage_exception(const Stage& stage, const std::exception& e) {
+  return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
 }
 
 Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
@@ -115,16 +123,10 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
   calls.process = [&stages](int index, FrameResult& item) -> Status {
     Stage& stage = *stages[index];
     try {
-      const Status status = stage.process(item);
-      // A stage fails on a frame when its model does (a batch that cannot run).
-      if (!status.ok()) {
-        return Error(status.error().or_code(ErrorCode::kModel).code(),
-                     stage_failure(stage, item.frame, status));
-      }
+      return stage_result(stage, item.frame, stage.process(item));
     } catch (const std::exception& e) {
-      return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
+      return stage_exception(stage, e);
     }
-    return ok_status();
   };
   // A detector that its rate skips leaves the frame to the tracker's prediction.
   calls.pass = [&stages](int index, FrameResult& item) {
@@ -135,12 +137,10 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
     Stage& stage = *stages[index];
     try {
       return stage.start(item, [&stage, &item, done](Status status) {
-        if (status.ok()) return done(status);
-        done(Error(status.error().or_code(ErrorCode::kModel).code(),
-                   stage_failure(stage, item.frame, status)));
+        done(stage_result(stage, item.frame, status));
       });
     } catch (const std::exception& e) {  // before its model call: `done` was not called
-      done(Error(std::string("internal error in stage '") + stage.name() + "': " + e.what()));
+      done(stage_exception(stage, e));
       return true;
     }
   };
@@ -376,7 +376,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   if (outcome.status == RunStatus::kInterrupted) outcome.error_code = ErrorCode::kCancelled;
   facts.error = outcome.error;
   if (outcome.status == RunStatus::kFailed || outcome.status == RunStatus::kInterrupted) {
-    facts.error_code = to_string(outcome.error_code);
+    facts.error_code = outcome.error_code;
   }
   facts.inputs = reader.records();
   for (size_t i = 0; i < facts.inputs.size(); ++i) {
