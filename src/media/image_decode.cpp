@@ -52,7 +52,11 @@ void jpeg_silent(j_common_ptr) {}
 
 // libjpeg's warnings over the whole file, or its fatal error: the first message, empty if none.
 // Decoding at 1/8 scale still reads every entropy-coded block, which is where damage shows.
-std::string jpeg_damage(std::string_view bytes) {
+// libjpeg's warnings on a 1/8-scale decode, or its fatal error. `size` receives the dimensions
+// libjpeg reads from the header (it skips garbage our own header walk may stop at); over
+// `max_pixels` nothing is decoded.
+std::string jpeg_damage(std::string_view bytes, int64_t max_pixels,
+                        std::optional<ImageSize>& size) {
   jpeg_decompress_struct info;
   JpegErrors errors;
   info.err = jpeg_std_error(&errors.base);
@@ -68,6 +72,12 @@ std::string jpeg_damage(std::string_view bytes) {
   jpeg_mem_src(&info, reinterpret_cast<const unsigned char*>(bytes.data()),
                static_cast<unsigned long>(bytes.size()));
   jpeg_read_header(&info, TRUE);
+  size = ImageSize{static_cast<int64_t>(info.image_width), static_cast<int64_t>(info.image_height)};
+  if (static_cast<double>(size->width) * static_cast<double>(size->height) >
+      static_cast<double>(max_pixels)) {
+    jpeg_destroy_decompress(&info);
+    return "";
+  }
   info.scale_num = 1;
   info.scale_denom = 8;
   info.dct_method = JDCT_IFAST;
@@ -139,20 +149,21 @@ Result<std::string> read_bytes(const std::filesystem::path& path, int64_t max_pi
 }  // namespace
 
 Result<DecodedImage> decode_image(std::string_view bytes, int64_t max_pixels) {
-  const std::optional<ImageSize> size = image_header_size(bytes);
+  std::optional<ImageSize> size = image_header_size(bytes);
+  DecodedImage out;
+  if (is_jpeg(bytes)) {
+    std::optional<ImageSize> jpeg_size;
+    out.damage = jpeg_damage(bytes, max_pixels, jpeg_size);
+    if (jpeg_size) size = jpeg_size;  // what the decoder will allocate
+  }
   // In doubles: a TIFF may claim 4294967295 x 4294967295, whose product overflows int64.
   if (size && static_cast<double>(size->width) * static_cast<double>(size->height) >
                   static_cast<double>(max_pixels)) {
     return Error(pixel_limit_message("the image", size->width, size->height, max_pixels));
   }
-  DecodedImage out;
   std::string problem;
   out.image = opencv_decode(bytes, problem);
-  if (is_jpeg(bytes)) {
-    std::string damage = jpeg_damage(bytes);
-    if (out.image.empty() && !damage.empty()) problem = "damaged JPEG: " + damage;
-    out.damage = std::move(damage);
-  }
+  if (out.image.empty() && !out.damage.empty()) problem = "damaged JPEG: " + out.damage;
   if (out.image.empty()) {
     if (!size) problem += " (not a JPEG, PNG, BMP, WebP or TIFF file, or its header is broken)";
     return Error(problem);
