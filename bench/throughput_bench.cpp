@@ -20,7 +20,7 @@
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/pipeline_config.hpp"
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 #include "pipeline/stage_registry.hpp"
 
 namespace {
@@ -116,10 +116,10 @@ int main(int argc, char** argv) {
   std::vector<double> pure, e2e, ratios;
   for (int r = 0; r < repeats; ++r) {
     pure.push_back(inference_fps(*detect, video));
-    fp::pipeline::RunOptions options;
+    fp::run::RunOptions options;
     options.inputs = {video};
     options.out_dir = out_dir;
-    auto outcome = fp::pipeline::run_pipeline(*config, *registry, options);
+    auto outcome = fp::run::run_pipeline(*config, *registry, options);
     if (!outcome.ok()) die(outcome.error().message());
     e2e.push_back(outcome->report["fps"].get<double>());
     ratios.push_back(e2e.back() / pure.back());

@@ -33,7 +33,7 @@
 #include "faces/quality.hpp"
 #include "media/source.hpp"
 #include "pipeline/cpu_budget.hpp"
-#include "pipeline/sinks.hpp"
+#include "outputs/sinks.hpp"
 #include "user_style_faces.hpp"
 
 int main(int argc, char** argv) {
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       }
       ++embedded;
       out << nlohmann::ordered_json{{"frame", frame->index},
-                                    {"box", fp::pipeline::box_json(face.box)},
+                                    {"box", fp::outputs::box_json(face.box)},
                                     {"score", std::round(face.score * 1e4) / 1e4},
                                     {"embedding", embedding}}
                  .dump()

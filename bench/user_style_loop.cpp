@@ -8,7 +8,7 @@
 #include "bench_support.hpp"
 #include "core/clock.hpp"
 #include "media/source.hpp"
-#include "pipeline/sinks.hpp"
+#include "outputs/sinks.hpp"
 
 namespace fp::bench {
 
@@ -44,7 +44,7 @@ int run_user_style_loop(const UserStyleLoop& loop, int argc, char** argv) {
       result.detections = detector->detect(result.frame.image);
       ++processed;  // as in run.json: frames with an image
     }
-    out << pipeline::detection_row(result).dump() << '\n';
+    out << outputs::detection_row(result).dump() << '\n';
   }
   out.close();
   if (!out) die("cannot finish " + out_path);

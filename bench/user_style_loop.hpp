@@ -6,7 +6,7 @@
 // One loop on one thread: read a frame, detect (the detector's threads work inside its forward
 // call only), write a line. Nothing overlaps: decoding waits for inference and inference waits for
 // decoding. Frames come from framepipe's media source so that they are bit-identical to the
-// engine's, and rows are written in detections.jsonl's format (pipeline::detection_row).
+// engine's, and rows are written in detections.jsonl's format (outputs::detection_row).
 //
 // Timing matches the engine's run.json: `fps` counts from the first frame read to the last line
 // written; loading the model, one warm-up forward and opening the video come before (the engine

@@ -14,7 +14,7 @@
 #include "media/sampler.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/pipeline_config.hpp"
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 
 namespace fp::cli {
 
@@ -116,7 +116,7 @@ int run(const RunArgs& args) {
   }
   auto registry = infer::ModelRegistry::load_default();
   if (!registry.ok()) return config_error(registry.error());
-  pipeline::RunOptions options;
+  run::RunOptions options;
   options.inputs = args.inputs;
   options.out_dir = args.out_dir;
   options.annotate = args.annotate;
@@ -129,7 +129,7 @@ int run(const RunArgs& args) {
   // the signal killing the process with its outputs half-written.
   std::signal(SIGXFSZ, SIG_IGN);
 
-  auto outcome = pipeline::run_pipeline(*config, *registry, options);
+  auto outcome = run::run_pipeline(*config, *registry, options);
   if (!outcome.ok()) {
     print_error(outcome.error().message(), outcome.error().code());
     return 2;
@@ -137,17 +137,17 @@ int run(const RunArgs& args) {
   std::cout << outcome->summary;
   if (!outcome->files.empty())
     std::cout << describe_outputs(args.out_dir, outcome->files, outcome->committed);
-  if (outcome->status == pipeline::RunStatus::kFailed) {
+  if (outcome->status == run::RunStatus::kFailed) {
     print_error(outcome->error, outcome->error_code);
-  } else if (outcome->status == pipeline::RunStatus::kCompletedWithErrors) {
+  } else if (outcome->status == run::RunStatus::kCompletedWithErrors) {
     std::cerr << "warning: some input could not be fully read (see above and run.json); the "
                  "outputs hold every frame that could be\n";
-  } else if (outcome->status == pipeline::RunStatus::kInterrupted) {
+  } else if (outcome->status == run::RunStatus::kInterrupted) {
     std::cerr << "interrupted: outputs so far are kept under .partial names\n";
-  } else if (outcome->status == pipeline::RunStatus::kStopped) {
+  } else if (outcome->status == run::RunStatus::kStopped) {
     std::cerr << "stopped: the live stream was ended by the user; outputs hold everything read\n";
   }
-  return pipeline::exit_code(outcome->status);
+  return run::exit_code(outcome->status);
 }
 
 }  // namespace

@@ -55,16 +55,20 @@ Status PendingFile::commit() const {
   return ok_status();
 }
 
-Status write_file_atomically(const fs::path& path, const std::string& content,
-                             Durability durability) {
-  PendingFile file(path);
-  const Status written = write_whole_file(file.temp_path(), content, durability);
+Status PendingFile::write(const std::string& content, Durability durability) const {
+  const Status written = write_whole_file(temp_path_, content, durability);
   if (!written.ok()) {
     // A temporary file cut short by a full disk helps nobody and takes space: it goes.
     std::error_code ignored;
-    fs::remove(file.temp_path(), ignored);
-    return written;
+    fs::remove(temp_path_, ignored);
   }
+  return written;
+}
+
+Status write_file_atomically(const fs::path& path, const std::string& content,
+                             Durability durability) {
+  const PendingFile file(path);
+  FP_RETURN_IF_ERROR(file.write(content, durability));
   return file.commit();
 }
 

@@ -10,6 +10,10 @@
 
 namespace fp::io {
 
+// How far a write goes before it returns: into the page cache (it survives the process being
+// killed) or onto the disk (fsync: it survives a power cut too).
+enum class Durability { kPageCache, kOnDisk };
+
 // A file being written at temp_path() that becomes path() on commit(). Without commit() the
 // partial file stays, clearly named, so what a failed run produced can still be inspected.
 class PendingFile {
@@ -17,6 +21,8 @@ class PendingFile {
   explicit PendingFile(std::filesystem::path path);
   const std::filesystem::path& path() const { return path_; }
   const std::filesystem::path& temp_path() const { return temp_path_; }
+  // Writes `content` to the temporary file; one that fails (a full disk) is removed.
+  Status write(const std::string& content, Durability durability) const;
   // Renames the temporary file into place (replacing any older file of that name).
   Status commit() const;
 
@@ -24,10 +30,6 @@ class PendingFile {
   std::filesystem::path path_;
   std::filesystem::path temp_path_;
 };
-
-// How far a write goes before it returns: into the page cache (it survives the process being
-// killed) or onto the disk (fsync: it survives a power cut too).
-enum class Durability { kPageCache, kOnDisk };
 
 // Writes `content` to `path` through a temporary file renamed into place, so `path` holds either
 // its old content or all of the new. A write that fails (a full disk) removes the temporary file.

@@ -8,7 +8,6 @@
 #include "media/image_decode.hpp"
 #include "media/source.hpp"
 #include "pipeline/detect_stage.hpp"
-#include "pipeline/face_sinks.hpp"
 #include "vision/face_align.hpp"
 
 namespace fp::pipeline {
@@ -206,6 +205,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
       if (!context.gallery.empty()) return loaded.error().with_context("--gallery");
       return config.error_at("gallery", loaded.error().message());
     }
+    stage->outputs_.gallery = stage->gallery_.get();
   }
   return std::unique_ptr<Stage>(std::move(stage));
 }
@@ -332,17 +332,6 @@ Status FacesStage::process(FrameResult& item) {
   FP_RETURN_IF_ERROR(failed);
   for (const faces::FaceResult& face : item.faces) count(face.skip_reason);
   return ok_status();
-}
-
-std::vector<fs::path> FacesStage::output_paths(const OutputLayout& layout) const {
-  return FaceOutputsSink::planned_paths(layout.dir);
-}
-
-Result<std::vector<std::unique_ptr<Sink>>> FacesStage::open_sinks(const OutputLayout& layout) {
-  std::vector<std::unique_ptr<Sink>> sinks;
-  FP_ASSIGN_OR_RETURN(auto sink, FaceOutputsSink::open(layout.dir, outputs_, gallery_.get()));
-  sinks.push_back(std::move(sink));
-  return sinks;
 }
 
 nlohmann::ordered_json FacesStage::report() const {

@@ -30,7 +30,7 @@
 // is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once,
 // so they batch with each other and with other frames in flight.
 //
-// Outputs (face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
+// Outputs (outputs/face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
 #pragma once
 
 #include <map>
@@ -39,7 +39,6 @@
 
 #include "faces/gallery.hpp"
 #include "faces/quality.hpp"
-#include "pipeline/face_sinks.hpp"
 #include "pipeline/stage.hpp"
 #include "vision/blob.hpp"
 
@@ -52,8 +51,7 @@ class FacesStage : public Stage {
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;
   bool waits_on_models() const override { return true; }  // all faces of a frame, then the next
-  std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
-  Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
+  const FaceOutputOptions* face_outputs() const override { return &outputs_; }
   nlohmann::ordered_json report() const override;
 
   // One face image (already aligned, 112x112 BGR) through the embedder, L2-normalised; empty

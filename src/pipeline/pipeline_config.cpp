@@ -134,11 +134,44 @@ Status apply_profile(const YamlMap& top, const std::string& flag, PipelineConfig
   return ok_status();
 }
 
+// `outputs:`: a list of sink names, each alone or as a one-key mapping to its settings.
+Result<std::vector<OutputSpec>> read_outputs(const YAML::Node& list, const std::string& path) {
+  const std::string where = yaml_location(path, list.Mark());
+  if (!list.IsSequence() || list.size() == 0) {
+    return Error(where + ": 'outputs' must list the outputs to write, e.g. [detections, tracks]");
+  }
+  std::vector<OutputSpec> outputs;
+  for (const YAML::Node& entry : list) {
+    OutputSpec spec;
+    spec.where = yaml_location(path, entry.Mark());
+    if (entry.IsScalar()) {
+      spec.name = entry.Scalar();
+    } else if (entry.IsMap() && entry.size() == 1) {
+      const auto item = *entry.begin();
+      spec.name = item.first.Scalar();
+      FP_ASSIGN_OR_RETURN(YamlMap settings,
+                          YamlMap::from(item.second, path, "output '" + spec.name + "'"));
+      spec.settings.emplace(std::move(settings));
+    } else {
+      return Error(spec.where +
+                   ": an output is a name, or a name with its settings ('- video: {path: x.mp4}')");
+    }
+    for (const OutputSpec& earlier : outputs) {
+      if (earlier.name == spec.name) {
+        return Error(spec.where + ": output '" + spec.name + "' is listed twice (first at " +
+                     earlier.where + ")");
+      }
+    }
+    outputs.push_back(std::move(spec));
+  }
+  return outputs;
+}
+
 Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::string& path,
                                             const std::string& profile) {
   FP_ASSIGN_OR_RETURN(YamlMap top, YamlMap::from(root, path, "the pipeline"));
-  FP_RETURN_IF_ERROR(
-      top.check_keys({"name", "profile", "source", "stages", "nodes", "resources", "telemetry"}));
+  FP_RETURN_IF_ERROR(top.check_keys(
+      {"name", "profile", "source", "stages", "nodes", "outputs", "resources", "telemetry"}));
   PipelineConfig config;
   config.file = path;
   FP_RETURN_IF_ERROR(top.require("name", config.name));
@@ -156,6 +189,9 @@ Result<PipelineConfig> read_pipeline_config(const YAML::Node& root, const std::s
   } else {
     FP_ASSIGN_OR_RETURN(config.graph,
                         graph::parse_graph(top.node("nodes"), path, stage_node_types()));
+  }
+  if (top.has("outputs")) {
+    FP_ASSIGN_OR_RETURN(config.outputs, read_outputs(top.node("outputs"), path));
   }
   if (top.has("resources")) {
     FP_ASSIGN_OR_RETURN(YamlMap resources, YamlMap::from(top.node("resources"), path, "resources"));

@@ -9,11 +9,19 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/yaml_config.hpp"
 #include "graph/graph_spec.hpp"
 #include "media/sampler.hpp"
 #include "pipeline/profiles.hpp"
 
 namespace fp::pipeline {
+
+// One entry of `outputs:`: a sink's name, and its settings when written `- name: {key: value}`.
+struct OutputSpec {
+  std::string name;
+  std::optional<YamlMap> settings;
+  std::string where;  // file:line:column of the entry
+};
 
 struct PipelineConfig {
   std::string file;
@@ -28,6 +36,9 @@ struct PipelineConfig {
   // Its nodes: the `stages:` chain or the `nodes:` graph; each node's mapping is read by its
   // stage factory when the pipeline is built.
   graph::GraphSpec graph;
+  // The sinks `outputs:` lists, in its order (checked against outputs/sink_registry.hpp when the
+  // run starts); unset when the file has no `outputs:`, so each stage's usual outputs are written.
+  std::optional<std::vector<OutputSpec>> outputs;
   int cpus = 0;               // CPU budget (resources.cpus); 0: no budget
   int instances = 0;          // model instances side by side (resources.instances); 0: planned
   int threads = 0;            // OpenCV threads per instance (resources.threads); 0: planned

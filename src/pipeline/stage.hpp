@@ -13,9 +13,8 @@
 // - A stage that keeps state from frame to frame (a tracker, face_select) says so with in_order()
 //   (and is registered stateful): its process() is then called by one worker at a time, for each
 //   stream's frames in order, wherever it sits in the graph, so it needs no lock for its state.
-// - A stage may have outputs of its own (the tracker's tracks.jsonl): output_paths() names them
-//   before the run, so stale files can be cleared, and open_sinks() opens their sinks, which the
-//   runner writes and commits with its own.
+// - Stages write no files: the outputs layer (src/outputs/) does, from the FrameResults and from
+//   what a stage says it gives (gives_track_ids(), face_outputs()).
 // - report() is called after the last frame, on the main thread, for the run report.
 // - A stage that puts boxes in FrameResult::detections names its model with detector(); the
 //   factories of later stages get it (StageContext::detector) to check what they are given.
@@ -33,13 +32,22 @@
 
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"
+#include "faces/gallery.hpp"
 #include "faces/quality.hpp"
 #include "infer/model_pool.hpp"
 #include "infer/model_registry.hpp"
 #include "pipeline/frame_result.hpp"
-#include "pipeline/sinks.hpp"
 
 namespace fp::pipeline {
+
+// A faces stage's settings for the faces outputs (outputs/face_sinks.hpp).
+struct FaceOutputOptions {
+  bool crops = true;
+  bool thumbs = true;
+  double identity_threshold = 0.45;
+  double gallery_threshold = 0.45;
+  const faces::Gallery* gallery = nullptr;  // null without a gallery; owned by the stage
+};
 
 class Stage {
  public:
@@ -58,10 +66,6 @@ class Stage {
   // worker per frame in flight, so that the calls of several frames can share a batch).
   virtual bool waits_on_models() const { return false; }
   virtual bool in_order() const { return false; }
-  virtual std::vector<std::filesystem::path> output_paths(const OutputLayout&) const { return {}; }
-  virtual Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout&) {
-    return std::vector<std::unique_ptr<Sink>>{};
-  }
   virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
   // The registry entry of the model whose boxes this stage writes to FrameResult::detections;
   // null for a stage that does not replace them.
@@ -71,6 +75,9 @@ class Stage {
   // The quality checks this stage applies to each face, filling FrameResult::faces with their
   // verdicts for a faces stage after it; null for a stage that does not.
   virtual const faces::QualityOptions* face_checks() const { return nullptr; }
+  // What the faces outputs (faces.jsonl, crops/, thumbs/, identities.json) are written with; null
+  // for a stage that does not embed faces.
+  virtual const FaceOutputOptions* face_outputs() const { return nullptr; }
 };
 
 // What a stage factory gets: its YAML mapping, the model registry and the run's shared models.

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include "pipeline/track_sinks.hpp"
-
 namespace fp::pipeline {
 
 namespace {
@@ -76,21 +74,6 @@ Status TrackStage::process(FrameResult& item) {
   item.tracked = true;
   item.add_timing(name_, start);
   return ok_status();
-}
-
-std::vector<std::filesystem::path> TrackStage::output_paths(const OutputLayout& layout) const {
-  std::vector<std::filesystem::path> paths{layout.dir / "tracks.jsonl"};
-  for (int s = 0; s < layout.streams; ++s)
-    paths.push_back(stream_path(layout.dir / "tracks.txt", s));
-  return paths;
-}
-
-Result<std::vector<std::unique_ptr<Sink>>> TrackStage::open_sinks(const OutputLayout& layout) {
-  std::vector<std::unique_ptr<Sink>> sinks;
-  FP_ASSIGN_OR_RETURN(auto summary, TrackSummarySink::open(layout.dir / "tracks.jsonl"));
-  sinks.push_back(std::move(summary));
-  sinks.push_back(std::make_unique<MotTracksSink>(layout.dir / "tracks.txt"));
-  return sinks;
 }
 
 nlohmann::ordered_json TrackStage::report() const {

@@ -11,9 +11,10 @@
 //       lost_seconds: 1.0      # a track unseen this long ends
 //
 // With the detector's `detect_every: N`, frames the detector skipped get the tracks' predicted
-// boxes, marked `predicted: true`. Outputs: tracks.jsonl and tracks.txt (see track_sinks.hpp).
-// The stage is stateful: one worker at a time runs it, on each stream's frames in order
-// (Stage::in_order), wherever it sits (before `face_select` and `faces` in examples/faces.yaml).
+// boxes, marked `predicted: true`. Outputs: tracks.jsonl and tracks.txt (see
+// outputs/track_sinks.hpp). The stage is stateful: one worker at a time runs it, on each stream's
+// frames in order (Stage::in_order), wherever it sits (before `face_select` and `faces` in
+// examples/faces.yaml).
 #pragma once
 
 #include <map>
@@ -32,8 +33,6 @@ class TrackStage : public Stage {
   Status process(FrameResult& item) override;
   bool in_order() const override { return true; }
   bool gives_track_ids() const override { return true; }
-  std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
-  Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
   nlohmann::ordered_json report() const override;
 
  private:

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/pipeline_config.hpp"
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 #include "test_support.hpp"
 
 namespace fp::infer {
@@ -19,7 +19,7 @@ class FakeBackendRun : public ::testing::Test {
  protected:
   void TearDown() override { set_fake_backend(std::nullopt); }
 
-  static Result<pipeline::RunOutcome> run(const fs::path& out) {
+  static Result<run::RunOutcome> run(const fs::path& out) {
     auto config =
         pipeline::load_pipeline_config((test::source_dir() / "examples/people.yaml").string());
     EXPECT_TRUE(config.ok());
@@ -29,10 +29,10 @@ class FakeBackendRun : public ::testing::Test {
     config->threads = 1;
     auto registry = ModelRegistry::load_default();
     EXPECT_TRUE(registry.ok());
-    pipeline::RunOptions options;
+    run::RunOptions options;
     options.inputs = {test::media_path("video/vtest_480x360.avi").string()};
     options.out_dir = out;
-    return pipeline::run_pipeline(*config, *registry, options);
+    return run::run_pipeline(*config, *registry, options);
   }
 };
 
@@ -41,7 +41,7 @@ TEST_F(FakeBackendRun, FailedRunFailsTheRunAndKeepsWhatWasDone) {
   test::TempDir out;
   auto outcome = run(out.path());
   ASSERT_TRUE(outcome.ok()) << outcome.error().message();
-  EXPECT_EQ(outcome->status, pipeline::RunStatus::kFailed);
+  EXPECT_EQ(outcome->status, run::RunStatus::kFailed);
   EXPECT_NE(outcome->error.find("fake backend: run 40 failed"), std::string::npos)
       << outcome->error;
   EXPECT_FALSE(fs::exists(out / "detections.jsonl"));  // nothing looks complete

@@ -1,6 +1,7 @@
-// Sinks: where processed frames end up. Each writes under a temporary name; finish() completes
-// the file and commit() gives it its final name, so a run commits all its outputs or none. Sinks
-// run on the runner's main thread, in frame order within each stream (streams are interleaved).
+// Sinks: where processed frames end up. Each writes its files under their .partial names
+// (io::PendingFile) and finish() completes them; the run then commits every sink's files() in one
+// step (io::OutputSet), or none. A sink gets each stream's frames in order (streams interleaved),
+// on a thread of its own (outputs/output_writer.hpp), so it needs no lock.
 #pragma once
 
 #include <filesystem>
@@ -12,10 +13,13 @@
 
 #include "core/result.hpp"
 #include "io/jsonl_writer.hpp"
+#include "io/pending_file.hpp"
 #include "media/video_writer.hpp"
 #include "pipeline/frame_result.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
+
+using pipeline::FrameResult;
 
 class Sink {
  public:
@@ -23,10 +27,12 @@ class Sink {
   virtual Status write(const FrameResult& item) = 0;
   // Flushes and closes the output under its temporary name.
   virtual Status finish() = 0;
-  // Moves the finished output to its final name.
-  virtual Status commit() = 0;
-  // Final paths of the files this sink writes; empty when it had nothing to write.
-  virtual std::vector<std::filesystem::path> paths() const = 0;
+  // The files and folders it has opened so far (all of them once finished); empty when it had
+  // nothing to write.
+  virtual std::vector<io::PendingFile> files() const = 0;
+  // Whether it also takes the results that a RAW_STREAM_WITH_METADATA join publishes apart from
+  // their frame (FrameResult::metadata_of set); other sinks get frames only.
+  virtual bool takes_metadata() const { return false; }
 };
 
 // Where a run writes: its output directory, and how many inputs (streams) it reads.
@@ -53,8 +59,8 @@ class DetectionsJsonlSink : public Sink {
   static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& path);
   Status write(const FrameResult& item) override;
   Status finish() override { return writer_.finish(); }
-  Status commit() override { return writer_.file().commit(); }
-  std::vector<std::filesystem::path> paths() const override { return {writer_.file().path()}; }
+  std::vector<io::PendingFile> files() const override { return {writer_.file()}; }
+  bool takes_metadata() const override { return true; }
 
  private:
   explicit DetectionsJsonlSink(io::JsonlWriter writer) : writer_(std::move(writer)) {}
@@ -71,8 +77,7 @@ class AnnotatedVideoSink : public Sink {
       : path_(std::move(path)), fps_of_(std::move(fps_of)) {}
   Status write(const FrameResult& item) override;
   Status finish() override;
-  Status commit() override;
-  std::vector<std::filesystem::path> paths() const override;
+  std::vector<io::PendingFile> files() const override;
 
  private:
   struct Video {
@@ -84,13 +89,4 @@ class AnnotatedVideoSink : public Sink {
   std::map<int, Video> videos_;  // by stream; opened on the stream's first frame with an image
 };
 
-// Finishes every sink, then commits them all, or none if any failed or `commit` is false.
-// `outputs` receives each sink's files by name (their final paths when committed, else their
-// .partial names); the first error is returned, empty when none.
-std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
-                        nlohmann::ordered_json& outputs);
-
-// Each sink's files by name, under the .partial names they have while the run goes.
-nlohmann::ordered_json pending_outputs(const std::vector<std::unique_ptr<Sink>>& sinks);
-
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

@@ -22,7 +22,7 @@
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/stage.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 struct RunOptions {
   std::vector<std::string> inputs;
@@ -56,12 +56,12 @@ int exit_code(RunStatus status);
 
 // An Error means nothing was processed: the config, a model, an input or the output directory is
 // unusable. The message says which and what to do.
-Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::ModelRegistry& registry,
-                                const RunOptions& options);
+Result<RunOutcome> run_pipeline(const pipeline::PipelineConfig& config,
+                                const infer::ModelRegistry& registry, const RunOptions& options);
 
 // The same with stages already built (tests inject stages that fail).
-Result<RunOutcome> run_with_stages(const PipelineConfig& config,
-                                   std::vector<std::unique_ptr<Stage>> stages,
+Result<RunOutcome> run_with_stages(const pipeline::PipelineConfig& config,
+                                   std::vector<std::unique_ptr<pipeline::Stage>> stages,
                                    const RunOptions& options);
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,10 +1,10 @@
-#include "pipeline/sinks.hpp"
+#include "outputs/sinks.hpp"
 
 #include <cmath>
 
 #include "vision/draw.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
 
 namespace {
 
@@ -92,7 +92,7 @@ Status AnnotatedVideoSink::write(const FrameResult& item) {
   return video->second.writer->write(canvas);
 }
 
-// Every video is finished (or committed) even after one fails; the first error is returned.
+// Every video is finished even after one fails; the first error is returned.
 Status AnnotatedVideoSink::finish() {
   Status first = ok_status();
   for (auto& [stream, video] : videos_) {
@@ -102,50 +102,10 @@ Status AnnotatedVideoSink::finish() {
   return first;
 }
 
-Status AnnotatedVideoSink::commit() {
-  Status first = ok_status();
-  for (auto& [stream, video] : videos_) {
-    const Status committed = video.file.commit();
-    if (!committed.ok() && first.ok()) first = committed;
-  }
-  return first;
+std::vector<io::PendingFile> AnnotatedVideoSink::files() const {
+  std::vector<io::PendingFile> files;
+  for (const auto& [stream, video] : videos_) files.push_back(video.file);
+  return files;
 }
 
-std::vector<std::filesystem::path> AnnotatedVideoSink::paths() const {
-  std::vector<std::filesystem::path> paths;
-  for (const auto& [stream, video] : videos_) paths.push_back(video.file.path());
-  return paths;
-}
-
-std::string close_sinks(std::vector<std::unique_ptr<Sink>>& sinks, bool commit,
-                        nlohmann::ordered_json& outputs) {
-  std::string error;
-  for (auto& sink : sinks) {
-    const Status finished = sink->finish();
-    if (!finished.ok() && error.empty()) error = finished.error().message();
-  }
-  commit = commit && error.empty();
-  for (auto& sink : sinks) {
-    const std::vector<std::filesystem::path> paths = sink->paths();
-    if (paths.empty()) continue;
-    const Status committed = commit ? sink->commit() : ok_status();
-    if (!committed.ok() && error.empty()) error = committed.error().message();
-    for (const std::filesystem::path& path : paths) {
-      outputs[path.filename().string()] =
-          commit && committed.ok() ? path.string() : io::PendingFile(path).temp_path().string();
-    }
-  }
-  return error;
-}
-
-nlohmann::ordered_json pending_outputs(const std::vector<std::unique_ptr<Sink>>& sinks) {
-  nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
-  for (const auto& sink : sinks) {
-    for (const std::filesystem::path& path : sink->paths()) {
-      outputs[path.filename().string()] = io::PendingFile(path).temp_path().string();
-    }
-  }
-  return outputs;
-}
-
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

@@ -1,4 +1,4 @@
-#include "pipeline/face_sinks.hpp"
+#include "outputs/face_sinks.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 
 #include "faces/clustering.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
 
 namespace fs = std::filesystem;
 
@@ -47,13 +47,6 @@ nlohmann::ordered_json match_json(const std::optional<faces::GalleryMatch>& matc
   return {{"person", match->person}, {"similarity", std::round(match->similarity * 1e4) / 1e4}};
 }
 
-// Renames a finished folder into place, replacing what an earlier run left there.
-Status commit_dir(const io::PendingFile& dir) {
-  std::error_code ignored;
-  fs::remove_all(dir.path(), ignored);
-  return dir.commit();
-}
-
 }  // namespace
 
 std::vector<fs::path> FaceOutputsSink::planned_paths(const fs::path& dir) {
@@ -62,10 +55,10 @@ std::vector<fs::path> FaceOutputsSink::planned_paths(const fs::path& dir) {
 }
 
 FaceOutputsSink::FaceOutputsSink(fs::path dir, const FaceOutputOptions& options,
-                                 const faces::Gallery* gallery, io::JsonlWriter rows)
+                                 io::JsonlWriter rows)
     : dir_(std::move(dir)),
       options_(options),
-      gallery_(gallery),
+      gallery_(options.gallery),
       rows_(std::move(rows)),
       faces_file_(dir_ / "faces.jsonl"),
       identities_file_(dir_ / "identities.json"),
@@ -73,10 +66,9 @@ FaceOutputsSink::FaceOutputsSink(fs::path dir, const FaceOutputOptions& options,
       thumbs_dir_(dir_ / "thumbs") {}
 
 Result<std::unique_ptr<Sink>> FaceOutputsSink::open(const fs::path& dir,
-                                                    const FaceOutputOptions& options,
-                                                    const faces::Gallery* gallery) {
+                                                    const FaceOutputOptions& options) {
   FP_ASSIGN_OR_RETURN(io::JsonlWriter rows, io::JsonlWriter::open(dir / ".faces.rows"));
-  return std::unique_ptr<Sink>(new FaceOutputsSink(dir, options, gallery, std::move(rows)));
+  return std::unique_ptr<Sink>(new FaceOutputsSink(dir, options, std::move(rows)));
 }
 
 FaceOutputsSink::Unit& FaceOutputsSink::unit_for(const UnitKey& key) {
@@ -276,19 +268,11 @@ Status FaceOutputsSink::finish() {
   return write_faces_with_identities(identity_of_unit);
 }
 
-Status FaceOutputsSink::commit() {
-  FP_RETURN_IF_ERROR(faces_file_.commit());
-  FP_RETURN_IF_ERROR(identities_file_.commit());
-  if (wrote_crops_) FP_RETURN_IF_ERROR(commit_dir(crops_dir_));
-  if (wrote_thumbs_) FP_RETURN_IF_ERROR(commit_dir(thumbs_dir_));
-  return ok_status();
+std::vector<io::PendingFile> FaceOutputsSink::files() const {
+  std::vector<io::PendingFile> files{faces_file_, identities_file_};
+  if (wrote_crops_) files.push_back(crops_dir_);
+  if (wrote_thumbs_) files.push_back(thumbs_dir_);
+  return files;
 }
 
-std::vector<fs::path> FaceOutputsSink::paths() const {
-  std::vector<fs::path> paths{faces_file_.path(), identities_file_.path()};
-  if (wrote_crops_) paths.push_back(crops_dir_.path());
-  if (wrote_thumbs_) paths.push_back(thumbs_dir_.path());
-  return paths;
-}
-
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

@@ -1,4 +1,4 @@
-#include "pipeline/input_reader.hpp"
+#include "run/input_reader.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,7 +9,7 @@
 
 #include "media/sampler.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 namespace {
 
@@ -31,7 +31,7 @@ media::SamplingOptions sampling_for(const media::SourceInfo& info, media::Sampli
 
 }  // namespace
 
-InputReader::InputReader(const PipelineConfig& config, std::vector<std::string> inputs,
+InputReader::InputReader(const pipeline::PipelineConfig& config, std::vector<std::string> inputs,
                          const std::atomic<bool>* cancel)
     : config_(config), inputs_(std::move(inputs)), cancel_(cancel) {
   for (size_t i = 0; i < inputs_.size(); ++i) {
@@ -168,4 +168,4 @@ InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord
   }
 }
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

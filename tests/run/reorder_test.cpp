@@ -1,12 +1,14 @@
-#include "pipeline/reorder.hpp"
+#include "run/reorder.hpp"
 
 #include <gtest/gtest.h>
 
 #include <utility>
 #include <vector>
 
-namespace fp::pipeline {
+namespace fp::run {
 namespace {
+
+using pipeline::FrameResult;
 
 using Released = std::vector<std::pair<int, int64_t>>;  // (stream, sequence)
 
@@ -45,4 +47,4 @@ TEST(Reorder, GapInOneStreamDoesNotHoldBackAnother) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,11 +1,11 @@
-#include "pipeline/bounded_queue.hpp"
+#include "core/bounded_queue.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-namespace fp::pipeline {
+namespace fp {
 namespace {
 
 TEST(BoundedQueue, FullQueueBlocksProducerUntilConsumed) {
@@ -49,4 +49,4 @@ TEST(BoundedQueue, CloseReleasesBlockedProducer) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp

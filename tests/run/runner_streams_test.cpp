@@ -11,11 +11,15 @@
 #include <opencv2/core.hpp>
 #include <thread>
 
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 #include "test_support.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 namespace {
+
+using pipeline::FrameResult;
+using pipeline::PipelineConfig;
+using pipeline::Stage;
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -296,4 +300,4 @@ TEST(RunnerStreams, CancelWhileAFileIsReadIsAnInterruptionEvenWithALiveStream) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp::run

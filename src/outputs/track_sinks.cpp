@@ -1,10 +1,10 @@
-#include "pipeline/track_sinks.hpp"
+#include "outputs/track_sinks.hpp"
 
 #include <cmath>
 
 #include "io/mot_file.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
 
 Result<std::unique_ptr<Sink>> TrackSummarySink::open(const std::filesystem::path& path) {
   FP_ASSIGN_OR_RETURN(io::JsonlWriter writer, io::JsonlWriter::open(path));
@@ -93,15 +93,10 @@ Status MotTracksSink::finish() {
   return ok_status();
 }
 
-Status MotTracksSink::commit() {
-  for (auto& [stream, f] : files_) FP_RETURN_IF_ERROR(f.file.commit());
-  return ok_status();
+std::vector<io::PendingFile> MotTracksSink::files() const {
+  std::vector<io::PendingFile> files;
+  for (const auto& [stream, f] : files_) files.push_back(f.file);
+  return files;
 }
 
-std::vector<std::filesystem::path> MotTracksSink::paths() const {
-  std::vector<std::filesystem::path> paths;
-  for (const auto& [stream, f] : files_) paths.push_back(f.file.path());
-  return paths;
-}
-
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

@@ -11,7 +11,7 @@
 #include "telemetry/process_usage.hpp"
 #include "telemetry/stage_timings.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 // What the runner knows of one input at the end of the run.
 struct InputRecord {
@@ -38,7 +38,9 @@ struct RunFacts {
   std::optional<ErrorCode> error_code;  // of a failed or interrupted run
   double setup_seconds = 0;             // stage building, model loading, planning and warm-up
   double processing_seconds = 0;        // first frame read to last frame written
-  int64_t frames = 0;                   // rows written (processed + skipped)
+  // Frames every output wrote (processed + skipped, unless an output failed); while the run goes,
+  // those handed to the outputs.
+  int64_t frames = 0;
   int64_t processed = 0;
   telemetry::ProcessUsage usage_at_start;  // before setup
   telemetry::ProcessUsage usage_at_end;
@@ -58,11 +60,11 @@ struct RunFacts {
 };
 
 // Sets what the run report says of the pipeline's settings: its name, file, sampling and profile.
-void describe_run(const PipelineConfig& config, RunFacts& facts);
+void describe_run(const pipeline::PipelineConfig& config, RunFacts& facts);
 
 // {name, values, overridden, effective} when the pipeline started from a profile, else null;
 // `stages` (their reports) add the input size each stage used to `effective`.
-nlohmann::ordered_json profile_json(const PipelineConfig& config,
+nlohmann::ordered_json profile_json(const pipeline::PipelineConfig& config,
                                     const nlohmann::ordered_json& stages);
 
 nlohmann::ordered_json build_run_report(const RunFacts& facts,
@@ -70,4 +72,4 @@ nlohmann::ordered_json build_run_report(const RunFacts& facts,
 std::string format_summary(const nlohmann::ordered_json& report,
                            const telemetry::StageTimings& timings);
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,5 +1,5 @@
 // The runner under injected failures: stages that fail or throw, and disk-full style write errors.
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,12 @@
 
 #include "test_support.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 namespace {
+
+using pipeline::FrameResult;
+using pipeline::PipelineConfig;
+using pipeline::Stage;
 
 namespace fs = std::filesystem;
 
@@ -99,4 +103,4 @@ TEST(Runner, WriteFailureLikeDiskFullFailsCleanly) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,8 +1,8 @@
-#include "pipeline/run_report.hpp"
+#include "run/run_report.hpp"
 
 #include <cstdio>
 
-namespace fp::pipeline {
+namespace fp::run {
 
 namespace {
 
@@ -59,7 +59,7 @@ nlohmann::ordered_json running_input_json(const InputRecord& in, int stream) {
 
 }  // namespace
 
-void describe_run(const PipelineConfig& config, RunFacts& facts) {
+void describe_run(const pipeline::PipelineConfig& config, RunFacts& facts) {
   facts.pipeline = config.name;
   facts.config_file = config.file;
   facts.sampling = {{"stride", config.sampling.stride},
@@ -69,7 +69,7 @@ void describe_run(const PipelineConfig& config, RunFacts& facts) {
   facts.profile = profile_json(config, nlohmann::ordered_json::array());
 }
 
-nlohmann::ordered_json profile_json(const PipelineConfig& config,
+nlohmann::ordered_json profile_json(const pipeline::PipelineConfig& config,
                                     const nlohmann::ordered_json& stages) {
   if (config.profile.name.empty()) return nullptr;
   nlohmann::ordered_json effective = {
@@ -190,4 +190,4 @@ std::string format_summary(const nlohmann::ordered_json& r,
   return out;
 }
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,12 +1,13 @@
-#include "pipeline/output_dir.hpp"
+#include "run/output_dir.hpp"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/output_set.hpp"
 #include "io/pending_file.hpp"
-#include "pipeline/run_report_writer.hpp"
+#include "run/run_report_writer.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 namespace fs = std::filesystem;
 
@@ -60,6 +61,7 @@ std::vector<fs::path> listed_outputs(const fs::path& dir) {
 
 Status prepare_output_dir(const fs::path& dir, const std::vector<fs::path>& outputs) {
   FP_RETURN_IF_ERROR(io::ensure_writable_dir(dir));
+  FP_RETURN_IF_ERROR(io::OutputSet::recover(dir));  // a commit a killed run left half done
   const fs::path canonical_dir = fs::weakly_canonical(dir);
   const std::vector<fs::path> listed = listed_outputs(dir);  // before run.json goes
   for (const fs::path& path : outputs) {
@@ -81,4 +83,4 @@ Status prepare_output_dir(const fs::path& dir, const std::vector<fs::path>& outp
   return ok_status();
 }
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

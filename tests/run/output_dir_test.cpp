@@ -1,14 +1,14 @@
 // Clearing an output folder before a run: what earlier runs left goes, nothing else does.
-#include "pipeline/output_dir.hpp"
+#include "run/output_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-#include "pipeline/run_report_writer.hpp"
+#include "run/run_report_writer.hpp"
 #include "test_support.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 namespace {
 
 namespace fs = std::filesystem;
@@ -55,4 +55,4 @@ TEST(OutputDir, UnreadableEarlierReportStillClearsPartials) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,4 +1,4 @@
-#include "pipeline/run_report_writer.hpp"
+#include "run/run_report_writer.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -11,7 +11,7 @@
 #include "io/jsonl_writer.hpp"
 #include "io/pending_file.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 namespace fs = std::filesystem;
 
@@ -74,6 +74,14 @@ Status RunReportWriter::finish(const nlohmann::ordered_json& report) {
   return io::write_file_atomically(dir_ / "run.json", report_text(report), io::Durability::kOnDisk);
 }
 
+Status RunReportWriter::commit(const nlohmann::ordered_json& report, io::OutputSet& outputs) {
+  remove_reserve();
+  const io::PendingFile file(dir_ / "run.json");
+  FP_RETURN_IF_ERROR(file.write(report_text(report), io::Durability::kOnDisk));
+  outputs.add(file);
+  return outputs.commit();
+}
+
 void RunReportWriter::write_running(const nlohmann::ordered_json& report) {
   last_write_ = SteadyClock::now();
   const Status written = io::write_file_atomically(dir_ / "run.json", report_text(report));
@@ -89,4 +97,4 @@ void RunReportWriter::remove_reserve() {
   fs::remove(reserve_path(dir_), ignored);
 }
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -11,17 +11,19 @@
 #include <string>
 #include <vector>
 
+#include "core/bounded_queue.hpp"
 #include "media/source.hpp"
-#include "pipeline/bounded_queue.hpp"
 #include "pipeline/frame_result.hpp"
 #include "pipeline/pipeline_config.hpp"
-#include "pipeline/run_report.hpp"
+#include "run/run_report.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
+
+using pipeline::FrameResult;
 
 class InputReader {
  public:
-  InputReader(const PipelineConfig& config, std::vector<std::string> inputs,
+  InputReader(const pipeline::PipelineConfig& config, std::vector<std::string> inputs,
               const std::atomic<bool>* cancel);
 
   // Checks every input can be found and opens the first; the Error names the bad input.
@@ -57,7 +59,7 @@ class InputReader {
   ReadEnd read_source(media::Source& source, InputRecord& record, BoundedQueue<FrameResult>& out);
   bool cancel_requested() const { return cancel_ && cancel_->load(); }
 
-  const PipelineConfig& config_;
+  const pipeline::PipelineConfig& config_;
   std::vector<std::string> inputs_;
   const std::atomic<bool>* cancel_;
   std::unique_ptr<media::Source> first_;
@@ -71,4 +73,4 @@ class InputReader {
   std::atomic<bool> cut_other_{false};   // cancel cut a file or image input short
 };
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

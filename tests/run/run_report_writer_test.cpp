@@ -1,5 +1,5 @@
 // run.json through a run: written at start, kept current, and still written when the disk fills.
-#include "pipeline/run_report_writer.hpp"
+#include "run/run_report_writer.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include "disk_faults.hpp"
 #include "test_support.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 namespace {
 
 namespace fs = std::filesystem;
@@ -98,4 +98,4 @@ TEST(RunReportWriter, FullDiskStillGetsTheFinalReport) {
 }
 
 }  // namespace
-}  // namespace fp::pipeline
+}  // namespace fp::run

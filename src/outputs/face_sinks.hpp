@@ -22,28 +22,22 @@
 
 #include "faces/gallery.hpp"
 #include "io/pending_file.hpp"
-#include "pipeline/sinks.hpp"
+#include "outputs/sinks.hpp"
+#include "pipeline/stage.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
 
-struct FaceOutputOptions {
-  bool crops = true;
-  bool thumbs = true;
-  double identity_threshold = 0.45;
-  double gallery_threshold = 0.45;
-};
+using pipeline::FaceOutputOptions;
 
 class FaceOutputsSink : public Sink {
  public:
   static std::vector<std::filesystem::path> planned_paths(const std::filesystem::path& dir);
-  // `gallery` (may be null) must outlive the sink.
+  // `options.gallery` (may be null) must outlive the sink.
   static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& dir,
-                                            const FaceOutputOptions& options,
-                                            const faces::Gallery* gallery);
+                                            const FaceOutputOptions& options);
   Status write(const FrameResult& item) override;
   Status finish() override;
-  Status commit() override;
-  std::vector<std::filesystem::path> paths() const override;
+  std::vector<io::PendingFile> files() const override;
 
  private:
   // What identities are made of: a face track, or a face without a track.
@@ -62,7 +56,7 @@ class FaceOutputsSink : public Sink {
   using UnitKey = std::tuple<int, int64_t, int64_t>;  // stream, track id, face id (lone faces)
 
   FaceOutputsSink(std::filesystem::path dir, const FaceOutputOptions& options,
-                  const faces::Gallery* gallery, io::JsonlWriter rows);
+                  io::JsonlWriter rows);
   Unit& unit_for(const UnitKey& key);
   Status close(Unit& unit);
   Result<nlohmann::ordered_json> identities(std::vector<int>& identity_of_unit) const;
@@ -82,4 +76,4 @@ class FaceOutputsSink : public Sink {
   bool wrote_crops_ = false, wrote_thumbs_ = false;
 };
 
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

@@ -7,9 +7,10 @@
 
 #include "core/result.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
-// Checks that `dir` and the folder of every path in `outputs` (this run's planned outputs) can be
+// Finishes the commit an earlier run left half done (io::OutputSet::recover), then checks that
+// `dir` and the folder of every path in `outputs` (this run's planned outputs) can be
 // written, then removes from `dir` what this run or an earlier one could have written there:
 // - this run's outputs and their .partial names (a path outside `dir` is only replaced when this
 //   run commits);
@@ -19,4 +20,4 @@ namespace fp::pipeline {
 Status prepare_output_dir(const std::filesystem::path& dir,
                           const std::vector<std::filesystem::path>& outputs);
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

@@ -1,4 +1,4 @@
-#include "pipeline/runner.hpp"
+#include "run/runner.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,23 +9,30 @@
 #include <optional>
 #include <thread>
 
-#include "io/jsonl_writer.hpp"
-#include "io/pending_file.hpp"
-#include "pipeline/bounded_queue.hpp"
+#include "core/bounded_queue.hpp"
+#include "io/output_set.hpp"
+#include "outputs/output_writer.hpp"
+#include "outputs/sink_registry.hpp"
 #include "pipeline/cpu_budget.hpp"
 #include "pipeline/frame_traits.hpp"
-#include "pipeline/input_reader.hpp"
-#include "pipeline/output_dir.hpp"
-#include "pipeline/reorder.hpp"
-#include "pipeline/run_report.hpp"
-#include "pipeline/run_report_writer.hpp"
-#include "pipeline/sinks.hpp"
 #include "pipeline/stage_registry.hpp"
+#include "run/input_reader.hpp"
+#include "run/output_dir.hpp"
+#include "run/reorder.hpp"
+#include "run/run_report.hpp"
+#include "run/run_report_writer.hpp"
 #include "telemetry/progress.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 namespace fs = std::filesystem;
+using pipeline::available_cores;
+using pipeline::CpuBudget;
+using pipeline::FrameExecutor;
+using pipeline::FrameResult;
+using pipeline::PipelineConfig;
+using pipeline::Stage;
+using pipeline::StageContext;
 
 const char* to_string(RunStatus status) {
   switch (status) {
@@ -78,8 +85,8 @@ Error stage_exception(const Stage& stage, const std::exception& e) {
   return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
 }
 
-Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
-                                infer::ModelPool& models) {
+Result<StageChain> build_stages(const PipelineConfig& config,
+                                const infer::ModelRegistry& registry, infer::ModelPool& models) {
   const graph::GraphSpec& graph = config.graph;
   StageChain stages;
   // What reaches each node from its (first) input: the detector whose boxes they are, whether a
@@ -147,13 +154,6 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
   return calls;
 }
 
-// A sink that cannot write, thrown out of the sink loop with its Error.
-struct SinkFailure : std::runtime_error {
-  explicit SinkFailure(Error error)
-      : std::runtime_error(error.message()), error(std::move(error)) {}
-  Error error;
-};
-
 // The first fatal error of the run, from whichever thread saw it.
 class FirstError {
  public:
@@ -174,10 +174,6 @@ class FirstError {
   mutable std::mutex mutex_;
   std::optional<Error> error_;
 };
-
-fs::path output_path(const fs::path& out_dir, const fs::path& path) {
-  return path.is_absolute() ? path : out_dir / path;
-}
 
 double annotate_fps(const PipelineConfig& config, const media::SourceInfo& input) {
   const double sampled = input.fps > 0 ? input.fps / config.sampling.stride : 0;
@@ -212,45 +208,30 @@ struct Threads {
 };
 
 // `pool` (null when the stages were built by the caller) is reported with the run.
-Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Threads threads,
-                           const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
-                           SteadyClock::time_point setup_start) {
-  const fs::path detections_path = options.out_dir / "detections.jsonl";
-  const fs::path annotate_path =
-      options.annotate.empty() ? fs::path() : output_path(options.out_dir, options.annotate);
-  std::vector<fs::path> outputs{detections_path, options.out_dir / "run.json"};
-  if (!annotate_path.empty()) {
-    for (size_t i = 0; i < options.inputs.size(); ++i) {
-      outputs.push_back(stream_path(annotate_path, static_cast<int>(i)));
-    }
-  }
-  if (!options.progress_json.empty()) outputs.push_back(options.progress_json);
-  const OutputLayout layout{options.out_dir, static_cast<int>(options.inputs.size())};
-  for (const auto& stage : stages) {
-    if (!stage) continue;
-    for (const fs::path& path : stage->output_paths(layout)) outputs.push_back(path);
-  }
-
+Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages,
+                           Threads threads, const infer::ModelPool* pool, const RunOptions& options,
+                           RunFacts facts, SteadyClock::time_point setup_start) {
   InputReader reader(config, options.inputs, options.cancel);
+  outputs::OutputContext context{
+      options.out_dir, static_cast<int>(options.inputs.size()), options.annotate,
+      // A stream's first frame reaches the sinks after its input's
+      // info is set (see InputReader).
+      [&](int stream) { return annotate_fps(config, reader.info(stream)); }};
+  outputs::describe_stages(stages, context);
+  FP_ASSIGN_OR_RETURN(
+      const outputs::OutputPlan plan,
+      with_code(outputs::OutputPlan::make(config.outputs, context), ErrorCode::kInvalidConfig));
+  std::vector<fs::path> cleared = plan.paths();
+  cleared.push_back(options.out_dir / "run.json");
+  if (!options.progress_json.empty()) cleared.push_back(options.progress_json);
+
   FP_RETURN_IF_ERROR(with_code(
       reader.open(),
       ErrorCode::kInvalidInput));  // before touching outputs: a typo must not cost old results
-  FP_RETURN_IF_ERROR(with_code(prepare_output_dir(options.out_dir, outputs), ErrorCode::kIo));
+  FP_RETURN_IF_ERROR(with_code(prepare_output_dir(options.out_dir, cleared), ErrorCode::kIo));
   RunReportWriter run_json(options.out_dir, RunReportWriter::reserve_for(options.inputs.size()));
-  std::vector<std::unique_ptr<Sink>> sinks;
-  FP_ASSIGN_OR_RETURN(auto jsonl,
-                      with_code(DetectionsJsonlSink::open(detections_path), ErrorCode::kIo));
-  sinks.push_back(std::move(jsonl));
-  for (const auto& stage : stages) {
-    if (!stage) continue;
-    FP_ASSIGN_OR_RETURN(auto stage_sinks, with_code(stage->open_sinks(layout), ErrorCode::kIo));
-    for (auto& sink : stage_sinks) sinks.push_back(std::move(sink));
-  }
-  if (!annotate_path.empty()) {
-    // A stream's first frame reaches the sink after its input's info is set (see InputReader).
-    sinks.push_back(std::make_unique<AnnotatedVideoSink>(
-        annotate_path, [&](int stream) { return annotate_fps(config, reader.info(stream)); }));
-  }
+  FP_ASSIGN_OR_RETURN(auto sinks, with_code(plan.open(), ErrorCode::kIo));
+  outputs::OutputWriter writer(std::move(sinks), static_cast<size_t>(config.queue_frames));
   facts.setup_seconds = seconds_since(setup_start);
   describe_run(config, facts);
   facts.engine = {{"workers", threads.workers}, {"opencv_threads", cv::getNumThreads()}};
@@ -282,7 +263,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
     for (size_t i = 0; i < counts.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
     report_queues();
     report_models();
-    facts.outputs = pending_outputs(sinks);
+    facts.outputs = writer.pending();
     facts.usage_at_end = telemetry::sample_process_usage();
     return build_run_report(facts, timings);
   };
@@ -303,50 +284,58 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   telemetry::ProgressState state;
   state.streams = static_cast<int>(options.inputs.size());
   Reorder reorder;
+  // Hands a result to the sinks; false when a sink has failed (its Error is then the run's).
+  auto hand_over = [&](FrameResult item) {
+    const Status written = writer.write(std::make_shared<const FrameResult>(std::move(item)));
+    if (!written.ok()) error.set(written.error().or_code(ErrorCode::kIo));
+    return written.ok();
+  };
   auto write_in_order = [&](FrameResult arrived) {
     if (!arrived.metadata_of.empty()) {
       // A RAW_STREAM branch's result, published alone: a row of its own in detections.jsonl, and
       // the branch's timings (the frame's own, decoding included, come with the frame).
-      const Status written = sinks.front()->write(arrived);
-      if (!written.ok()) throw SinkFailure(written.error());
       for (const auto& [stage, ms] : arrived.timings) {
         if (stage.rfind(arrived.metadata_of + ".", 0) == 0)
           timings.record(stage, ms, facts.processed);
       }
-      return;
+      return hand_over(std::move(arrived));
     }
     reorder.add(std::move(arrived));
     while (std::optional<FrameResult> item = reorder.next()) {
-      const auto sink_start = SteadyClock::now();
-      for (auto& sink : sinks) {
-        const Status written = sink->write(*item);
-        if (!written.ok()) throw SinkFailure(written.error());
-      }
-      if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
       const Frame& frame = item->frame;
-      ++facts.frames;
-      if (frame.skipped()) {
-        ++counts[frame.stream].skipped;
-      } else {
-        ++counts[frame.stream].processed;
-        item->add_timing("sinks", sink_start);
-        item->add_timing("latency", item->decoded_at);
+      const int stream = frame.stream;
+      const bool skipped = frame.skipped();
+      if (!skipped) {
         for (const auto& [stage, ms] : item->timings) timings.record(stage, ms, facts.processed);
+      }
+      // Decoded to handed over; "sinks": the hand-over, waiting for room in a sink's queue.
+      const double latency_ms = seconds_since(item->decoded_at) * 1000;
+      const auto sink_start = SteadyClock::now();
+      if (!hand_over(std::move(*item))) return false;
+      if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
+      ++facts.frames;
+      if (skipped) {
+        ++counts[stream].skipped;
+      } else {
+        ++counts[stream].processed;
+        timings.record("sinks", seconds_since(sink_start) * 1000, facts.processed);
+        timings.record("latency", latency_ms + seconds_since(sink_start) * 1000, facts.processed);
         ++facts.processed;
       }
-      state.input = options.inputs[frame.stream];
-      state.stream = frame.stream;
+      state.input = options.inputs[stream];
+      state.stream = stream;
       state.frames = facts.frames;
       state.expected_frames = reader.expected_frames();
       state.elapsed = seconds_since(run_start);
       progress.update(state);
       run_json.update(running_report);
     }
+    return true;
   };
   try {
-    while (auto item = executor.pop_output()) write_in_order(std::move(*item));
-  } catch (const SinkFailure& e) {
-    error.set(e.error.or_code(ErrorCode::kIo));
+    while (auto item = executor.pop_output()) {
+      if (!write_in_order(std::move(*item))) break;
+    }
   } catch (const std::exception& e) {
     error.set(Error(e.what()));
   }
@@ -356,28 +345,19 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   if (auto failed = executor.error()) error.set(*failed);
   facts.processing_seconds = seconds_since(run_start);
 
+  const Status finished = writer.finish();  // every sink has written all it was given
+  if (!finished.ok()) error.set(finished.error().or_code(ErrorCode::kIo));
+  facts.frames = writer.frames_written();  // a failed sink wrote fewer than it was handed
   RunOutcome outcome;
   outcome.error = error.get();
   outcome.error_code = error.code();
   outcome.status = decide_status(outcome.error, reader);
+  if (outcome.status == RunStatus::kInterrupted) outcome.error_code = ErrorCode::kCancelled;
   const bool commit = outcome.status == RunStatus::kCompleted ||
                       outcome.status == RunStatus::kCompletedWithErrors ||
                       outcome.status == RunStatus::kStopped;
-  facts.outputs = nlohmann::ordered_json::object();
-  const std::string sink_error = close_sinks(sinks, commit, facts.outputs);
-  if (!sink_error.empty() && outcome.error.empty()) {
-    outcome.status = RunStatus::kFailed;
-    outcome.error = sink_error;
-    outcome.error_code = ErrorCode::kIo;
-  }
-  outcome.committed = commit && sink_error.empty();
+  const std::vector<io::PendingFile> files = writer.files();
 
-  facts.status = to_string(outcome.status);
-  if (outcome.status == RunStatus::kInterrupted) outcome.error_code = ErrorCode::kCancelled;
-  facts.error = outcome.error;
-  if (outcome.status == RunStatus::kFailed || outcome.status == RunStatus::kInterrupted) {
-    facts.error_code = outcome.error_code;
-  }
   facts.inputs = reader.records();
   for (size_t i = 0; i < facts.inputs.size(); ++i) {
     facts.inputs[i].processed = counts[i].processed;
@@ -400,14 +380,38 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   report_models();
   facts.profile = profile_json(config, facts.stages);
   facts.usage_at_end = telemetry::sample_process_usage();
-  outcome.report = build_run_report(facts, timings);
-  outcome.summary = format_summary(outcome.report, timings);
-
-  const Status report_written = run_json.finish(outcome.report);
-  if (!report_written.ok()) {
+  // The report of the outcome as it stands, its outputs under their final names when `committed`.
+  auto conclude = [&](bool committed) {
+    facts.status = to_string(outcome.status);
+    facts.error = outcome.error;
+    if (outcome.status == RunStatus::kFailed || outcome.status == RunStatus::kInterrupted) {
+      facts.error_code = outcome.error_code;
+    }
+    facts.outputs = outputs::outputs_json(files, committed);
+    outcome.report = build_run_report(facts, timings);
+    outcome.summary = format_summary(outcome.report, timings);
+  };
+  conclude(commit);
+  Status report_written = ok_status();
+  if (commit) {
+    // The outputs and the final run.json, in one step (io::OutputSet).
+    io::OutputSet staged(options.out_dir);
+    for (const io::PendingFile& file : files) staged.add(file);
+    report_written = run_json.commit(outcome.report, staged);
+    outcome.committed = report_written.ok();
+  }
+  auto fail_with = [&](const Error& e) {
     outcome.status = RunStatus::kFailed;
-    outcome.error = report_written.error().message();
+    outcome.error = e.message();
     outcome.error_code = ErrorCode::kIo;
+  };
+  if (!outcome.committed) {
+    if (!report_written.ok()) {  // the commit failed: the report says so
+      fail_with(report_written.error());
+      conclude(false);
+    }
+    report_written = run_json.finish(outcome.report);
+    if (!report_written.ok()) fail_with(report_written.error());
   }
   outcome.files =
       files_left(facts.outputs, report_written.ok() ? options.out_dir / "run.json" : fs::path());
@@ -419,8 +423,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
 
 }  // namespace
 
-Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::ModelRegistry& registry,
-                                const RunOptions& options) {
+Result<RunOutcome> run_pipeline(const PipelineConfig& config,
+                                const infer::ModelRegistry& registry, const RunOptions& options) {
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
   const auto setup_start = SteadyClock::now();
@@ -482,4 +486,4 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
                  SteadyClock::now());
 }
 
-}  // namespace fp::pipeline
+}  // namespace fp::run

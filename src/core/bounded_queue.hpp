@@ -8,7 +8,7 @@
 #include <mutex>
 #include <optional>
 
-namespace fp::pipeline {
+namespace fp {
 
 template <class T>
 class BoundedQueue {
@@ -66,4 +66,4 @@ class BoundedQueue {
   bool closed_ = false;
 };
 
-}  // namespace fp::pipeline
+}  // namespace fp

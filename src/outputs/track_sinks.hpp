@@ -11,17 +11,16 @@
 #include <map>
 #include <utility>
 
-#include "pipeline/sinks.hpp"
+#include "outputs/sinks.hpp"
 
-namespace fp::pipeline {
+namespace fp::outputs {
 
 class TrackSummarySink : public Sink {
  public:
   static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& path);
   Status write(const FrameResult& item) override;
   Status finish() override;
-  Status commit() override { return writer_.file().commit(); }
-  std::vector<std::filesystem::path> paths() const override { return {writer_.file().path()}; }
+  std::vector<io::PendingFile> files() const override { return {writer_.file()}; }
 
  private:
   struct Summary {
@@ -47,8 +46,7 @@ class MotTracksSink : public Sink {
   explicit MotTracksSink(std::filesystem::path path) : path_(std::move(path)) {}
   Status write(const FrameResult& item) override;
   Status finish() override;
-  Status commit() override;
-  std::vector<std::filesystem::path> paths() const override;
+  std::vector<io::PendingFile> files() const override;
 
  private:
   struct File {
@@ -59,4 +57,4 @@ class MotTracksSink : public Sink {
   std::map<int, File> files_;  // by stream; opened on the stream's first frame
 };
 
-}  // namespace fp::pipeline
+}  // namespace fp::outputs

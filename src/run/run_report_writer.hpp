@@ -17,8 +17,9 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "io/output_set.hpp"
 
-namespace fp::pipeline {
+namespace fp::run {
 
 class RunReportWriter {
  public:
@@ -39,6 +40,9 @@ class RunReportWriter {
   void update(const std::function<nlohmann::ordered_json()>& build);
   // Frees the reserve and writes `report`, through to the disk.
   Status finish(const nlohmann::ordered_json& report);
+  // Frees the reserve, writes `report` under run.json's temporary name through to the disk, and
+  // commits it with `outputs` in one step: run.json is final exactly when the outputs are.
+  Status commit(const nlohmann::ordered_json& report, io::OutputSet& outputs);
 
  private:
   // A report written during the run: a failure is warned about once, and the run goes on.
@@ -52,4 +56,4 @@ class RunReportWriter {
   bool warned_ = false;
 };
 
-}  // namespace fp::pipeline
+}  // namespace fp::run
