@@ -124,7 +124,8 @@ Result<OutputPlan> OutputPlan::make(const std::optional<std::vector<pipeline::Ou
         FP_RETURN_IF_ERROR(settings.read("path", named));
         if (!named.empty() && context.annotate.empty()) path = context.dir / named;
       } else {
-        FP_RETURN_IF_ERROR(settings.check_keys({}));
+        return Error(spec.where + ": output '" + spec.name + "' takes no settings (write it as '- " +
+                     spec.name + "')");
       }
     }
     plan.choices_.push_back({type, path});

@@ -5,9 +5,12 @@
 // frames into the pipeline's graph (graph/executor.hpp: worker threads run the stages, stateful
 // ones in each stream's order, joins merge branches; inside it at most the frames that fill every
 // model's batches plus `source.queue`); the calling thread takes the graph's results, puts each
-// stream's frames back in order (Reorder), writes the sinks, records telemetry and draws progress.
-// Full queues block their producers, so memory does not grow with the input. Each input is its own
-// stream id; streams are interleaved in the outputs, each in frame order.
+// stream's frames back in order (Reorder), hands them to the sinks (outputs/output_writer.hpp: a
+// thread and a bounded queue per sink), records telemetry and draws progress. Full queues block
+// their producers, so memory does not grow with the input. Each input is its own stream id;
+// streams are interleaved in the outputs, each in frame order. The sinks are those the pipeline's
+// `outputs:` names, or its stages' usual ones (outputs/sink_registry.hpp); a run that ends well
+// commits them and its run.json in one step (io/output_set.hpp).
 #pragma once
 
 #include <atomic>

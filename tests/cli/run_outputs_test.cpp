@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "disk_faults.hpp"
@@ -126,6 +127,97 @@ TEST(RunOutputs, FullDiskStillGetsAFinalRunJsonAndWholeRows) {
   EXPECT_EQ(rows.back(), '\n');
   const auto parsed = read_jsonl(out / "detections.jsonl.partial");  // every line whole
   EXPECT_EQ(report["frames"].get<size_t>(), parsed.size());
+}
+
+// A pipeline file in `dir` with `yaml` after its name, run over the first `frames` frames of
+// kVideo into dir/out.
+CommandResult run_yaml(const TempDir& dir, const std::string& yaml, const std::string& frames,
+                       const std::vector<std::string>& extra = {}) {
+  write_file(dir / "p.yaml", "name: p\n" + yaml);
+  std::vector<std::string> args{"run",
+                                (dir / "p.yaml").string(),
+                                kVideo,
+                                "--out",
+                                (dir / "out").string(),
+                                "--end",
+                                frames,
+                                "--no-progress"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_framepipe(args);
+}
+
+std::set<std::string> files_in(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
+  return names;
+}
+
+const std::string kTracking =
+    "stages:\n  - detect: {model: yolox_nano_416, classes: [person]}\n  - track: {}\n";
+
+// `outputs:` chooses the sinks: only those are written, each as it would be by default.
+TEST(RunOutputs, TheOutputsSectionWritesOnlyTheListedSinks) {
+  TempDir all, chosen;
+  const auto by_default = run_yaml(all, kTracking, "2");
+  ASSERT_EQ(by_default.exit_code, 0) << by_default.output;
+  EXPECT_EQ(files_in(all / "out"),
+            (std::set<std::string>{"detections.jsonl", "tracks.jsonl", "tracks.txt", "run.json"}));
+  const auto listed =
+      run_yaml(chosen, kTracking + "outputs:\n  - mot\n  - video: {path: boxes.mp4}\n", "2");
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_EQ(files_in(chosen / "out"),
+            (std::set<std::string>{"tracks.txt", "boxes.mp4", "run.json"}));
+  EXPECT_EQ(read_file(chosen / "out" / "tracks.txt"), read_file(all / "out" / "tracks.txt"));
+  const json outputs = read_report(chosen / "out")["outputs"];
+  EXPECT_EQ(outputs.size(), 2u) << outputs;
+  EXPECT_EQ(outputs["boxes.mp4"], (chosen / "out" / "boxes.mp4").string());
+  // --annotate adds the video to a list that leaves it out.
+  const auto annotated =
+      run_yaml(chosen, kTracking + "outputs: [tracks]\n", "2", {"--annotate", "flag.mp4"});
+  ASSERT_EQ(annotated.exit_code, 0) << annotated.output;
+  EXPECT_EQ(files_in(chosen / "out"),
+            (std::set<std::string>{"tracks.jsonl", "flag.mp4", "run.json"}));
+}
+
+TEST(RunOutputs, BadOutputsSectionsNameFileLineColumnAndTouchNothing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs:\n  - detections\n  - detectoins\n",
+       "p.yaml:5:5: unknown output 'detectoins' (known: detections, tracks, mot, faces, video)"},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs: [detections, tracks]\n",
+       "p.yaml:3:23: output 'tracks' needs a tracker: add a 'track' stage after the detector"},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs: [faces]\n",
+       "output 'faces' needs a 'faces' stage"},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs: [video, detections, video]\n",
+       "p.yaml:3:30: output 'video' is listed twice (first at "},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs: []\n",
+       "p.yaml:3:10: 'outputs' must list the outputs to write"},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs:\n  - detections: {path: x.jsonl}\n",
+       "p.yaml:4:5: output 'detections' takes no settings (write it as '- detections')"},
+      {"stages: [{detect: {model: yolox_nano_416}}]\noutputs:\n  - {video: {}, mot: {}}\n",
+       "p.yaml:4:5: an output is a name, or a name with its settings"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    TempDir dir;
+    const auto r = run_yaml(dir, yaml, "2");
+    EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << yaml << r.output;
+    EXPECT_FALSE(fs::exists(dir / "out") && !fs::is_empty(dir / "out")) << yaml;
+  }
+}
+
+// A run killed after it wrote its commit journal, before every rename, had committed: the next run
+// in the folder finishes the renames first (so nothing is left half renamed or lost with the
+// .partial files it clears), then leaves what it does not write itself.
+TEST(RunOutputs, AHalfDoneCommitIsFinishedBeforeTheFolderIsReused) {
+  TempDir dir;
+  const fs::path out = dir / "out";
+  fs::create_directories(out);
+  write_file(out / "tracks.txt.partial", "1,1,0,0,1,1,1,-1,-1,-1\n");
+  write_file(out / ".framepipe-commit", "[\"" + (out / "tracks.txt").string() + "\"]\n");
+  const auto r = run_yaml(dir, "stages: [{detect: {model: yolox_nano_416}}]\n", "1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(files_in(out), (std::set<std::string>{"detections.jsonl", "run.json", "tracks.txt"}));
+  EXPECT_EQ(read_file(out / "tracks.txt"), "1,1,0,0,1,1,1,-1,-1,-1\n");
 }
 
 }  // namespace
