@@ -1,10 +1,13 @@
-// Box and Detection: what detectors produce, in source-image pixels.
+// Box and Detection: what detectors produce, in source-image pixels, and what later stages add to
+// each object (a track id, attributes).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/attribute.hpp"
 
 namespace fp {
 
@@ -26,6 +29,7 @@ struct Detection {
       keypoints{};         // x, y pairs in the same pixels as `box` (face landmarks); or none
   int64_t track_id = 0;    // set by a tracker: its confirmed track, 0 for none
   bool predicted = false;  // a tracker's predicted box on a frame the detector skipped
+  std::vector<Attribute> attributes{};  // by the `attributes` stages, in the order they ran
 };
 
 }  // namespace fp

@@ -38,6 +38,7 @@ class YamlMap {
   Status check_keys(std::initializer_list<const char*> allowed) const;
   bool has(const char* key) const { return static_cast<bool>(node_[key]); }
   YAML::Node node(const char* key) const { return node_[key]; }
+  const YAML::Node& mapping() const { return node_; }
   const std::string& file() const { return file_; }
   std::string where() const { return yaml_location(file_, mark_); }
   // The place of key's value, or of the key itself when the value is empty (`key:` with nothing

@@ -227,7 +227,7 @@ Result<GraphSpec> make_graph(std::vector<NodeSpec> nodes, const NodeTypes& types
   std::set<std::string> names;
   for (NodeSpec& node : nodes) {
     if (!names.insert(node.name).second) return node_error(node, "a second node of that name");
-    node.stateful = !node.is_join() && types.stateful(node.type);
+    node.stateful = !node.is_join() && types.stateful(node.type, node.config);
   }
   for (const NodeSpec& node : nodes) {
     for (const std::string& in : node.inputs) {

@@ -62,7 +62,8 @@ struct NodeSpec {
 // What the graph needs to know of node types (the pipeline layer registers them).
 struct NodeTypes {
   std::function<bool(const std::string&)> known;
-  std::function<bool(const std::string&)> stateful;
+  // Whether a node of that type with that mapping follows each stream in order.
+  std::function<bool(const std::string& type, const YAML::Node& config)> stateful;
   std::string names;  // comma-separated, for messages
 };
 

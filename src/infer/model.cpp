@@ -53,9 +53,11 @@ Status Model::fit_input(bool size_is_preference) {
   if (info.inputs.empty()) return ok_status();
   const TensorSpec& input = info.inputs.front();
   const auto& shape = input.shape;
-  if (shape.size() != 4 || (shape[1] > 0 && shape[1] != 3)) {
-    return Error("model '" + spec_.name + "': its input '" + input.name +
-                 "' is not a 3-channel N x C x H x W image tensor");
+  const int channels = this->channels();
+  if (shape.size() != 4 || (shape[1] > 0 && shape[1] != channels)) {
+    return Error("model '" + spec_.name + "': its input '" + input.name + "' is not a " +
+                 std::to_string(channels) + "-channel N x C x H x W image tensor" +
+                 (channels == 1 ? "" : " (a grey model needs `gray: true` in its preprocess)"));
   }
   const cv::Size fixed(static_cast<int>(shape[3]), static_cast<int>(shape[2]));
   const bool fits = (fixed.height <= 0 || fixed.height == input_size_.height) &&
@@ -109,7 +111,7 @@ double max_difference(const Outputs& a, const Outputs& b) {
 }  // namespace
 
 Result<WarmUp> Model::warm_up(int max_batch, bool check_batches) {
-  const int shape[] = {1, 3, input_size_.height, input_size_.width};
+  const int shape[] = {1, channels(), input_size_.height, input_size_.width};
   WarmUp warm;
   auto start = SteadyClock::now();
   auto outputs = run(cv::Mat(4, shape, CV_32F, cv::Scalar(0)));

@@ -47,6 +47,8 @@ class Model : public BatchExecutor {
   // What the backend says the model takes and gives (empty for OpenCV DNN).
   const ModelInfo& info() const { return backend_->info(); }
   cv::Size input_size() const { return input_size_; }
+  // Channels of its input tensor: 1 for a grey model (preprocess `gray`), else 3.
+  int channels() const { return spec_.preprocess.gray ? 1 : 3; }
   double load_seconds() const { return load_seconds_; }
 
   // One forward pass of a 1xCxHxW blob; outputs in the order of the names given to load().

@@ -59,7 +59,7 @@ Status ModelPool::make_plan(const ModelRequest& request,
       FP_RETURN_IF_ERROR(model->warm_up(max_batch, false));
       loaded.push_back(std::move(model));
     }
-    const int shape[] = {1, 3, loaded.front()->input_size().height,
+    const int shape[] = {1, loaded.front()->channels(), loaded.front()->input_size().height,
                          loaded.front()->input_size().width};
     // Single items: how instances share the cores does not depend on the batch much, and the
     // measurement stays short.

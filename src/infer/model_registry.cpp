@@ -45,14 +45,33 @@ Status read_triple(const YamlMap& map, const char* key, double (&out)[3]) {
 
 Status parse_preprocess(const YamlMap& map, Preprocess& pre) {
   FP_RETURN_IF_ERROR(
-      map.check_keys({"resize", "interpolation", "pad_value", "swap_rb", "mean", "std"}));
+      map.check_keys({"resize", "interpolation", "pad_value", "swap_rb", "gray", "mean", "std"}));
   FP_RETURN_IF_ERROR(
       map.read_one_of("resize", pre.resize, {"letterbox_topleft", "letterbox_center", "stretch"}));
   FP_RETURN_IF_ERROR(map.read_one_of("interpolation", pre.interpolation, {"linear", "area"}));
   FP_RETURN_IF_ERROR(map.read("pad_value", pre.pad_value));
   FP_RETURN_IF_ERROR(map.read("swap_rb", pre.swap_rb));
+  FP_RETURN_IF_ERROR(map.read("gray", pre.gray));
   FP_RETURN_IF_ERROR(read_triple(map, "mean", pre.mean));
   return read_triple(map, "std", pre.std);
+}
+
+Status parse_crop(const YamlMap& map, ObjectCrop& crop) {
+  FP_RETURN_IF_ERROR(map.check_keys({"shape", "margin", "scale"}));
+  FP_RETURN_IF_ERROR(map.read_one_of("shape", crop.shape, {"box", "square", "aligned_face"}));
+  std::vector<double> margin;
+  FP_RETURN_IF_ERROR(map.read("margin", margin));
+  if (map.has("margin") && (margin.size() != 2 || margin[0] < 0 || margin[1] < 0)) {
+    return map.error_at("margin",
+                        "'margin' must be [x, y]: pixels added left/right and above/below");
+  }
+  if (!margin.empty()) crop.margin_x = static_cast<float>(margin[0]);
+  if (!margin.empty()) crop.margin_y = static_cast<float>(margin[1]);
+  FP_RETURN_IF_ERROR(map.read("scale", crop.scale));
+  if (crop.scale <= 0 || crop.scale > 4) {
+    return map.error_at("scale", "'scale' must be above 0 and at most 4");
+  }
+  return ok_status();
 }
 
 Status parse_batch(const YamlMap& map, ModelSpec& spec) {
@@ -77,17 +96,39 @@ Status parse_batch(const YamlMap& map, ModelSpec& spec) {
   return ok_status();
 }
 
+// What an attribute model needs: a decoder the `attributes` stage has, the attribute's name, and
+// for "classes" the class names.
+Status check_attribute_model(const YamlMap& map, const ModelSpec& spec) {
+  const std::string& decoder = spec.decoder;
+  if (decoder != "genderage" && decoder != "classes" && decoder != "landmarks" &&
+      decoder != "embedding") {
+    return map.error_at("decoder",
+                        "an attribute model's 'decoder' is genderage, classes, "
+                        "landmarks or embedding (got '" +
+                            decoder + "')");
+  }
+  if (decoder != "genderage" && spec.attribute.empty()) {
+    return map.error_at(nullptr, "attribute model '" + spec.name +
+                                     "' needs 'attribute': the name its result is written under");
+  }
+  if (decoder == "classes" && spec.class_names.size() < 2) {
+    return map.error_at(nullptr, "attribute model '" + spec.name +
+                                     "' needs 'class_names': its output's classes, in order");
+  }
+  return ok_status();
+}
+
 // Reads one entry of `models:`. A `labels` reference is checked once every entry is known, so
 // its name and place are added to `label_refs`.
 Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
                               std::vector<std::pair<std::string, std::string>>& label_refs) {
   ModelSpec spec;
   spec.name = name;
-  FP_RETURN_IF_ERROR(
-      map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source", "decoder",
-                      "input", "preprocess", "labels", "conf", "nms", "batch", "notes"}));
-  FP_RETURN_IF_ERROR(
-      map.read_one_of("kind", spec.kind, {"detector", "face_detector", "embedder", "labels"}));
+  FP_RETURN_IF_ERROR(map.check_keys({"kind", "file", "sha256", "size", "licence", "url", "source",
+                                     "decoder", "input", "preprocess", "labels", "conf", "nms",
+                                     "batch", "crop", "attribute", "class_names", "notes"}));
+  FP_RETURN_IF_ERROR(map.read_one_of(
+      "kind", spec.kind, {"detector", "face_detector", "embedder", "attribute", "labels"}));
   FP_RETURN_IF_ERROR(map.read("file", spec.file));
   FP_RETURN_IF_ERROR(read_text(map, "sha256", spec.sha256));
   const bool hex = spec.sha256.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -114,6 +155,12 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
     FP_ASSIGN_OR_RETURN(const YamlMap batch, map.map("batch", "batch of model '" + name + "'"));
     FP_RETURN_IF_ERROR(parse_batch(batch, spec));
   }
+  if (map.has("crop")) {
+    FP_ASSIGN_OR_RETURN(const YamlMap crop, map.map("crop", "crop of model '" + name + "'"));
+    FP_RETURN_IF_ERROR(parse_crop(crop, spec.crop));
+  }
+  FP_RETURN_IF_ERROR(read_text(map, "attribute", spec.attribute));
+  FP_RETURN_IF_ERROR(map.read("class_names", spec.class_names));
   FP_RETURN_IF_ERROR(read_text(map, "labels", spec.labels));
   if (!spec.labels.empty()) label_refs.emplace_back(spec.labels, map.where("labels"));
   FP_RETURN_IF_ERROR(map.read("conf", spec.default_conf));
@@ -122,6 +169,7 @@ Result<ModelSpec> parse_entry(const YamlMap& map, const std::string& name,
   // Checked last, so a wrong value above is reported even while a required key is missing.
   FP_RETURN_IF_ERROR(map.require("kind", spec.kind));
   FP_RETURN_IF_ERROR(map.require("file", spec.file));
+  if (spec.kind == "attribute") FP_RETURN_IF_ERROR(check_attribute_model(map, spec));
   return spec;
 }
 

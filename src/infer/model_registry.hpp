@@ -23,13 +23,22 @@ struct Preprocess {
   std::string interpolation = "linear";      // linear | area (cv::INTER_LINEAR, cv::INTER_AREA)
   double pad_value = 0;                      // fill of the letterbox border
   bool swap_rb = false;                      // true: the model wants RGB (frames are BGR)
+  bool gray = false;                         // true: one grey channel (then mean/std's first)
   double mean[3] = {0, 0, 0};                // subtracted per channel, in the model's channel order
   double std[3] = {1, 1, 1};                 // divisor per channel, after the mean
 };
 
+// What part of the frame an attribute model sees of an object (kind `attribute`).
+struct ObjectCrop {
+  std::string shape = "box";  // box | square | aligned_face
+  float margin_x = 0;         // box: pixels added left and right
+  float margin_y = 0;         // box: pixels added above and below
+  float scale = 1;            // square: side = scale x the box's longer side, centred on the box
+};
+
 struct ModelSpec {
   std::string name;    // registry key, e.g. "yolox_nano_416"
-  std::string kind;    // "detector", "face_detector", "embedder", "labels"
+  std::string kind;    // "detector", "face_detector", "embedder", "attribute", "labels"
   std::string file;    // path relative to a models folder, e.g. "detection/yolox_nano_416.onnx"
   std::string sha256;  // lower-case hex; empty when unknown (cannot be verified)
   int64_t size = 0;    // bytes; 0 when unknown
@@ -47,6 +56,12 @@ struct ModelSpec {
   // may override it. 1: the model does not run batches (its ONNX fixes the batch size).
   int max_batch = 1;
   BatchLayout batch_layout;  // `batch: {layout: ..., strides: [...]}`
+  // Attribute models: the crop they see, the attribute they give (decoders "classes",
+  // "landmarks", "embedding"; "genderage" gives "age" and "gender"), and for "classes" the
+  // names of the output's classes in order.
+  ObjectCrop crop;
+  std::string attribute;
+  std::vector<std::string> class_names;
   std::string notes;
 };
 

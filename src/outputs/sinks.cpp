@@ -25,6 +25,23 @@ nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints) {
   return landmarks;
 }
 
+nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  for (const Attribute& a : attributes) {
+    if (const double* number = std::get_if<double>(&a.value)) {
+      json[a.name] = *number;
+    } else if (const auto* label = std::get_if<AttributeLabel>(&a.value)) {
+      json[a.name] = {{"label", label->label}, {"score", std::round(label->score * 1e4) / 1e4}};
+    } else {
+      const auto& values = std::get<std::vector<float>>(a.value);
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (float v : values) list.push_back(std::round(v * 1e4) / 1e4);
+      json[a.name] = std::move(list);
+    }
+  }
+  return json;
+}
+
 nlohmann::ordered_json detection_row(const FrameResult& item) {
   const Frame& frame = item.frame;
   nlohmann::ordered_json row{
@@ -46,6 +63,7 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
       detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
     }
     if (d.predicted) detection["predicted"] = true;
+    if (!d.attributes.empty()) detection["attributes"] = attributes_json(d.attributes);
     detections.push_back(std::move(detection));
   }
   row["detections"] = std::move(detections);

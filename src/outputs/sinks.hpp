@@ -50,6 +50,9 @@ nlohmann::ordered_json box_json(const Box& box);
 // [[x, y], ...] of a detection's keypoints, rounded like boxes.
 nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints);
 
+// {"name": value, ...}: a number, {"label", "score"}, or a list of numbers (rounded to 1e-4).
+nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes);
+
 // The JSON row of one processed frame (documented in README.md, "Outputs").
 nlohmann::ordered_json detection_row(const FrameResult& item);
 

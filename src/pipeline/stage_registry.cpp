@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/strings.hpp"
+#include "pipeline/attributes_stage.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_select_stage.hpp"
 #include "pipeline/faces_stage.hpp"
@@ -15,16 +16,22 @@ namespace {
 
 struct StageType {
   Result<std::unique_ptr<Stage>> (*create)(const StageContext&);
-  bool stateful;  // follows each stream in order (a tracker)
+  // Whether a stage of the type with that mapping follows each stream in order (a tracker).
+  bool (*stateful)(const YAML::Node& config);
 };
+
+bool never(const YAML::Node&) { return false; }
+bool always(const YAML::Node&) { return true; }
+bool with_per_track(const YAML::Node& config) { return config.IsMap() && config["per_track"]; }
 
 // One line per stage type.
 const std::map<std::string, StageType>& factories() {
   static const std::map<std::string, StageType> table = {
-      {"detect", {&DetectStage::create, false}},
-      {"face_select", {&FaceSelectStage::create, true}},
-      {"faces", {&FacesStage::create, false}},
-      {"track", {&TrackStage::create, true}},
+      {"attributes", {&AttributesStage::create, with_per_track}},
+      {"detect", {&DetectStage::create, never}},
+      {"face_select", {&FaceSelectStage::create, always}},
+      {"faces", {&FacesStage::create, never}},
+      {"track", {&TrackStage::create, always}},
   };
   return table;
 }
@@ -39,9 +46,9 @@ std::string registered_stage_types() {
   return join(names);
 }
 
-bool is_stateful_stage(const std::string& type) {
+bool is_stateful_stage(const std::string& type, const YAML::Node& config) {
   const auto it = factories().find(type);
-  return it != factories().end() && it->second.stateful;
+  return it != factories().end() && it->second.stateful(config);
 }
 
 graph::NodeTypes stage_node_types() {
@@ -52,10 +59,10 @@ Result<std::unique_ptr<Stage>> create_stage(const std::string& type, const Stage
   const auto it = factories().find(type);
   if (it == factories().end()) return Error("unknown stage type '" + type + "'");
   FP_ASSIGN_OR_RETURN(auto stage, it->second.create(context));
-  if (stage->in_order() != it->second.stateful) {
+  const bool stateful = it->second.stateful(context.config.mapping());
+  if (stage->in_order() != stateful) {
     return Error("internal: stage type '" + type + "' is registered as " +
-                 (it->second.stateful ? "stateful" : "stateless") +
-                 " but its stage says otherwise");
+                 (stateful ? "stateful" : "stateless") + " but its stage says otherwise");
   }
   return stage;
 }

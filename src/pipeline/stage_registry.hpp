@@ -12,8 +12,8 @@ namespace fp::pipeline {
 bool is_registered_stage(const std::string& type);
 // Comma-separated, for error messages.
 std::string registered_stage_types();
-// Whether stages of this type follow each stream in order (Stage::in_order).
-bool is_stateful_stage(const std::string& type);
+// Whether a stage of this type with this mapping follows each stream in order (Stage::in_order).
+bool is_stateful_stage(const std::string& type, const YAML::Node& config);
 // The stage types as graph/ sees them.
 graph::NodeTypes stage_node_types();
 Result<std::unique_ptr<Stage>> create_stage(const std::string& type, const StageContext& context);

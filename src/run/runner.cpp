@@ -85,8 +85,8 @@ Error stage_exception(const Stage& stage, const std::exception& e) {
   return Error(std::string("internal error in stage '") + stage.name() + "': " + e.what());
 }
 
-Result<StageChain> build_stages(const PipelineConfig& config,
-                                const infer::ModelRegistry& registry, infer::ModelPool& models) {
+Result<StageChain> build_stages(const PipelineConfig& config, const infer::ModelRegistry& registry,
+                                infer::ModelPool& models) {
   const graph::GraphSpec& graph = config.graph;
   StageChain stages;
   // What reaches each node from its (first) input: the detector whose boxes they are, whether a
@@ -208,9 +208,9 @@ struct Threads {
 };
 
 // `pool` (null when the stages were built by the caller) is reported with the run.
-Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages,
-                           Threads threads, const infer::ModelPool* pool, const RunOptions& options,
-                           RunFacts facts, SteadyClock::time_point setup_start) {
+Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Threads threads,
+                           const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
+                           SteadyClock::time_point setup_start) {
   InputReader reader(config, options.inputs, options.cancel);
   outputs::OutputContext context{
       options.out_dir, static_cast<int>(options.inputs.size()), options.annotate,
@@ -423,8 +423,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages,
 
 }  // namespace
 
-Result<RunOutcome> run_pipeline(const PipelineConfig& config,
-                                const infer::ModelRegistry& registry, const RunOptions& options) {
+Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::ModelRegistry& registry,
+                                const RunOptions& options) {
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
   const auto setup_start = SteadyClock::now();
@@ -476,8 +476,9 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
     node.inputs = {chain.empty() ? std::string(graph::kFramesInput) : chain.back().name};
     chain.push_back(std::move(node));
   }
-  const graph::NodeTypes types{[](const std::string&) { return true; },
-                               [](const std::string& type) { return type == "stateful"; }, ""};
+  const graph::NodeTypes types{
+      [](const std::string&) { return true; },
+      [](const std::string& type, const YAML::Node&) { return type == "stateful"; }, ""};
   PipelineConfig chained = config;
   FP_ASSIGN_OR_RETURN(chained.graph, graph::make_graph(std::move(chain), types));
   RunFacts facts;

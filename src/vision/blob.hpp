@@ -12,7 +12,8 @@ struct Normalization {
   std::array<double, 3> std{1, 1, 1};   // per tensor channel, divides after the mean
 };
 
-// A 1x3xHxW float32 tensor of `image` (already at the model's input size).
+// A 1xCxHxW float32 tensor of `image` (already at the model's input size; C its channels, 3 or
+// 1 for a grey image, which uses the first mean and std).
 cv::Mat make_blob(const cv::Mat& image, const Normalization& norm);
 
 }  // namespace fp::vision

@@ -42,7 +42,8 @@ using TestExecutor = Executor<Item, ItemTraits>;
 
 inline NodeTypes test_types() {
   return {[](const std::string& t) { return t == "work" || t == "slow" || t == "track"; },
-          [](const std::string& t) { return t == "track"; }, "work, slow, track"};
+          [](const std::string& t, const YAML::Node&) { return t == "track"; },
+          "work, slow, track"};
 }
 
 inline NodeSpec node(std::string name, std::string type, std::vector<std::string> inputs) {
