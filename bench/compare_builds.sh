@@ -3,6 +3,7 @@
 #   bench/compare_builds.sh BASE_BUILD_DIR NEW_BUILD_DIR [REPEATS=3] [CASES="people faces batch8"]
 # For each repeat (the order flips on even repeats) it runs, with each build:
 #   people   examples/people.yaml on vtest, --cpus 2
+#   annotated  people with --annotate people.mp4 (H.264 encoding of every frame)
 #   faces    examples/faces.yaml on the Hamilton clip, --cpus 2 (each build's own examples/)
 #   batch8   people.yaml with the detector's max_batch: 8, --cpus 2, sampling the process's
 #            thread count (/proc/PID/status) every 0.2 s
@@ -30,6 +31,8 @@ run() {  # SIDE CASE REPEAT
   case $2 in
     people) "$build/framepipe" run "$src/examples/people.yaml" "$video" --out "$out" --cpus 2 \
       --no-progress > "$out.log" 2>&1 ;;
+    annotated) "$build/framepipe" run "$src/examples/people.yaml" "$video" --out "$out" \
+      --cpus 2 --annotate people.mp4 --no-progress > "$out.log" 2>&1 ;;
     faces) "$build/framepipe" run "$src/examples/faces.yaml" "$clip" --out "$out" --cpus 2 \
       --no-progress > "$out.log" 2>&1 ;;
     batch8)
@@ -67,7 +70,7 @@ rows = [l.split() for l in open(sys.argv[1])]
 for case in dict.fromkeys(r[1] for r in rows):
     fps = {s: statistics.median(float(r[2]) for r in rows if r[0] == s and r[1] == case)
            for s in ("base", "new")}
-    line = f"{case:7s} fps base {fps['base']:.1f}  new {fps['new']:.1f}  new/base {fps['new'] / fps['base']:.3f}"
+    line = f"{case:9s} fps base {fps['base']:.1f}  new {fps['new']:.1f}  new/base {fps['new'] / fps['base']:.3f}"
     threads = {s: [r[3] for r in rows if r[0] == s and r[1] == case and r[3] != "-"]
                for s in ("base", "new")}
     if threads["base"]:
