@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <future>
 #include <opencv2/imgproc.hpp>
 
 #include "media/image_decode.hpp"
@@ -302,11 +303,26 @@ void FacesStage::count(const std::string& reason) {
 }
 
 Status FacesStage::process(FrameResult& item) {
+  std::promise<Status> finished;
+  std::future<Status> status = finished.get_future();
+  start(item, [&finished](Status s) { finished.set_value(std::move(s)); });
+  return status.get();
+}
+
+// A frame whose faces are with the embedder: the last completion finishes it.
+struct FacesStage::PendingFrame {
+  std::mutex mutex;
+  size_t left = 0;              // embeddings still to come
+  Status failed = ok_status();  // the first failed embedder call's Error
+  SteadyClock::time_point submitted;
+  std::function<void(Status)> done;
+};
+
+bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
   auto start = SteadyClock::now();
   // A face_select stage before this one has checked the faces and picked those to embed.
   if (item.faces.empty()) item.faces = check_faces(item.frame.image, item.detections, quality_);
   item.add_timing(name_ + ".align", start);
-  // Every face of the frame is queued at once, so they can share one embedder call.
   std::vector<size_t> embedded;  // the faces whose blob is in `blobs`, in order
   std::vector<cv::Mat> blobs;
   for (size_t i = 0; i < item.faces.size(); ++i) {
@@ -315,20 +331,39 @@ Status FacesStage::process(FrameResult& item) {
     embedded.push_back(i);
     blobs.push_back(vision::make_blob(face.aligned, normalization_));
   }
-
-  start = SteadyClock::now();
-  std::vector<Result<infer::Outputs>> outputs = embedder_->batcher().run_all(std::move(blobs));
-  Status failed = ok_status();
-  for (size_t k = 0; k < embedded.size(); ++k) {
-    if (!outputs[k].ok()) {
-      if (failed.ok()) failed = outputs[k].error().with_context("embedder");
-      continue;
-    }
-    faces::FaceResult& face = item.faces[embedded[k]];
-    face.embedding = normalised_embedding(*outputs[k]);
-    if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
+  if (embedded.empty()) {
+    done(finish(item, ok_status()));
+    return true;
   }
-  item.add_timing(name_ + ".embed", start);
+  // Every face of the frame is queued at once, so they can share one embedder call. `item` is
+  // not touched here after the last submit: its completion may already have finished the frame.
+  auto pending = std::make_shared<PendingFrame>();
+  pending->left = embedded.size();
+  pending->submitted = SteadyClock::now();
+  pending->done = std::move(done);
+  for (size_t k = 0; k < embedded.size(); ++k) {
+    faces::FaceResult& face = item.faces[embedded[k]];
+    embedder_->batcher().submit(
+        std::move(blobs[k]),
+        [this, &item, &face, pending](Result<infer::Outputs> outputs, infer::RequestTimings) {
+          if (outputs.ok()) {
+            face.embedding = normalised_embedding(*outputs);
+            if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
+          }
+          std::unique_lock lock(pending->mutex);
+          if (!outputs.ok() && pending->failed.ok()) {
+            pending->failed = outputs.error().with_context("embedder");
+          }
+          if (--pending->left > 0) return;
+          lock.unlock();
+          item.add_timing(name_ + ".embed", pending->submitted);
+          pending->done(finish(item, pending->failed));
+        });
+  }
+  return true;
+}
+
+Status FacesStage::finish(const FrameResult& item, Status failed) {
   FP_RETURN_IF_ERROR(failed);
   for (const faces::FaceResult& face : item.faces) count(face.skip_reason);
   return ok_status();

@@ -50,8 +50,11 @@ class FacesStage : public Stage {
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);
 
   const std::string& name() const override { return name_; }
+  // Waits for start() to finish the frame.
   Status process(FrameResult& item) override;
-  bool waits_on_models() const override { return true; }  // all faces of a frame, then the next
+  // Checks the frame's faces (unless face_select did) and submits every face to embed at once;
+  // the completion of the frame's last face finishes it (a frame without one, at once).
+  bool start(FrameResult& item, std::function<void(Status)> done) override;
   std::vector<std::filesystem::path> output_paths(const OutputLayout& layout) const override;
   Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
   nlohmann::ordered_json report() const override;
@@ -61,7 +64,10 @@ class FacesStage : public Stage {
   Result<faces::Embedding> embed(const cv::Mat& aligned);
 
  private:
+  struct PendingFrame;
   FacesStage() = default;
+  // Counts the frame's faces, unless an embedder call `failed` (the first Error).
+  Status finish(const FrameResult& item, Status failed);
   Status load_gallery(const StageContext& context, const std::filesystem::path& dir,
                       const std::string& detector);
   void count(const std::string& reason);
