@@ -1,13 +1,9 @@
 #include "pipeline/faces_stage.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <future>
-#include <opencv2/imgproc.hpp>
 
-#include "media/image_decode.hpp"
-#include "media/source.hpp"
+#include "faces/gallery_loader.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_sinks.hpp"
 #include "vision/face_align.hpp"
@@ -17,8 +13,6 @@ namespace fp::pipeline {
 namespace fs = std::filesystem;
 
 namespace {
-
-const cv::Size kFaceSize{112, 112};
 
 Status read_unit_interval(const YamlMap& config, const char* key, double& value) {
   FP_RETURN_IF_ERROR(config.read(key, value));
@@ -58,21 +52,6 @@ faces::Embedding normalised_embedding(const infer::Outputs& outputs) {
   faces::Embedding embedding(flat.begin<float>(), flat.end<float>());
   if (!faces::l2_normalize(embedding)) embedding.clear();
   return embedding;
-}
-
-bool is_image_file(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" ||
-         ext == ".tif" || ext == ".tiff";
-}
-
-std::vector<fs::path> sorted_entries(const fs::path& dir) {
-  std::vector<fs::path> entries;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) entries.push_back(entry.path());
-  std::sort(entries.begin(), entries.end());
-  return entries;
 }
 
 // The faces stage embeds whatever boxes it is given: those of a person detector are whole bodies,
@@ -116,7 +95,7 @@ std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
       face.skip_reason = *reason;
       continue;
     }
-    face.aligned = face_crop(image, d);
+    face.aligned = vision::face_crop(image, d);
     if (face.aligned.empty()) {
       face.skip_reason = "invalid_bbox";
       continue;
@@ -126,17 +105,6 @@ std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
     if (face.sharpness < quality.min_sharpness) face.skip_reason = "blurry";
   }
   return out;
-}
-
-cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
-  if (!face.keypoints.empty()) return vision::align_face(image, face.keypoints, kFaceSize);
-  const cv::Rect box(cv::Point(static_cast<int>(face.box.x1), static_cast<int>(face.box.y1)),
-                     cv::Point(static_cast<int>(face.box.x2), static_cast<int>(face.box.y2)));
-  const cv::Rect inside = box & cv::Rect(0, 0, image.cols, image.rows);
-  if (inside.width < 2 || inside.height < 2) return {};
-  cv::Mat resized;
-  cv::resize(image(inside), resized, kFaceSize, 0, 0, cv::INTER_LINEAR);
-  return resized;
 }
 
 Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
@@ -202,7 +170,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
                                                    detector_spec->kind + ", not a face detector");
   }
   if (!gallery.empty()) {
-    const Status loaded = stage->load_gallery(context, gallery, detector);
+    const Status loaded = stage->load_gallery(context, gallery, *detector_spec);
     if (!loaded.ok()) {
       if (!context.gallery.empty()) return loaded.error().with_context("--gallery");
       return config.error_at("gallery", loaded.error().message());
@@ -211,84 +179,32 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   return std::unique_ptr<Stage>(std::move(stage));
 }
 
-Result<faces::Embedding> FacesStage::embed(const cv::Mat& aligned) {
-  FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
-                      embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
-  return normalised_embedding(outputs);
-}
-
-// The gallery: DIR/<person>/<photo>. Each photo's largest face is embedded. Unreadable photos,
-// photos without a face and people without a usable photo are reported (run.json, warnings);
-// a gallery where no photo gives a face is an error.
+// The gallery's photos go through `detector` as a detect stage with the registry's settings would
+// run it, on the run's backend.
 Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir,
-                                const std::string& detector) {
-  if (!fs::is_directory(dir)) {
-    return Error("gallery " + dir.string() +
-                 " is not a folder (expected one sub-folder per person)");
-  }
-  const YAML::Node node = YAML::Load("model: " + detector);
-  FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(node, context.config.where(), "gallery_detector"));
-  const StageContext detect_context{
-      map, context.registry, context.models,  cv::Size(), "gallery_detector",
-      {},  nullptr,          context.backend, false,      nullptr};
-  FP_ASSIGN_OR_RETURN(auto stage, DetectStage::create(detect_context));
-  gallery_ = std::make_unique<faces::Gallery>();
-  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-  nlohmann::ordered_json people = nlohmann::ordered_json::object();
-  auto problem = [&](const fs::path& path, const std::string& what) {
-    spdlog::warn("gallery: {}: {}", path.string(), what);
-    problems.push_back({{"path", path.string()}, {"problem", what}});
+                                const infer::ModelSpec& detector) {
+  infer::ModelRequest request;
+  request.name = detector.name;
+  if (!context.backend.empty()) request.options.backend = context.backend;
+  request.options.input_size_is_preference = true;
+  FP_ASSIGN_OR_RETURN(auto detect,
+                      DetectStage::open("gallery_detector", detector, std::move(request),
+                                        context.registry, context.models));
+  faces::GalleryModels models;
+  models.detect = [&detect](const cv::Mat& image) -> Result<std::vector<Detection>> {
+    FrameResult item;
+    item.frame.image = image;
+    FP_RETURN_IF_ERROR(detect->process(item));
+    return std::move(item.detections);
   };
-  for (const fs::path& person_dir : sorted_entries(dir)) {
-    if (!fs::is_directory(person_dir)) continue;
-    const std::string person = person_dir.filename().string();
-    int photos = 0;
-    for (const fs::path& photo : sorted_entries(person_dir)) {
-      if (!is_image_file(photo)) continue;
-      FrameResult item;
-      auto decoded = media::read_image(photo, media::SourceOptions().max_pixels);
-      if (!decoded.ok()) {
-        problem(photo, "unreadable image (" + decoded.error().message() + ")");
-        continue;
-      }
-      if (!decoded->damage.empty()) {  // concealed damage would give a wrong reference embedding
-        problem(photo, "damaged image (" + decoded->damage + ")");
-        continue;
-      }
-      item.frame.image = std::move(decoded->image);
-      FP_RETURN_IF_ERROR(stage->process(item));
-      if (item.detections.empty()) {
-        problem(photo, "no face found");
-        continue;
-      }
-      const auto largest = std::max_element(
-          item.detections.begin(), item.detections.end(),
-          [](const Detection& a, const Detection& b) { return a.box.area() < b.box.area(); });
-      const cv::Mat aligned = face_crop(item.frame.image, *largest);
-      if (aligned.empty()) {
-        problem(photo, "face could not be aligned");
-        continue;
-      }
-      FP_ASSIGN_OR_RETURN(faces::Embedding embedding, embed(aligned));
-      if (embedding.empty()) {
-        problem(photo, "zero-norm embedding");
-        continue;
-      }
-      const Status added = gallery_->add(person, std::move(embedding));
-      if (!added.ok()) {
-        problem(photo, added.error().message());
-        continue;
-      }
-      ++photos;
-    }
-    if (photos == 0) problem(person_dir, "no usable photo: this person cannot be matched");
-    people[person] = photos;
-  }
-  if (gallery_->size() == 0) {
-    return Error("gallery " + dir.string() +
-                 ": no face found in any photo (expected DIR/<person>/<photo>.jpg)");
-  }
-  gallery_report_ = {{"dir", dir.string()}, {"photos_by_person", people}, {"problems", problems}};
+  models.embed = [this](const cv::Mat& aligned) -> Result<faces::Embedding> {
+    FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
+                        embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
+    return normalised_embedding(outputs);
+  };
+  FP_ASSIGN_OR_RETURN(faces::LoadedGallery loaded, faces::load_gallery(dir, models));
+  gallery_ = std::move(loaded.gallery);
+  gallery_report_ = std::move(loaded.report);
   return ok_status();
 }
 

@@ -59,17 +59,14 @@ class FacesStage : public Stage {
   Result<std::vector<std::unique_ptr<Sink>>> open_sinks(const OutputLayout& layout) override;
   nlohmann::ordered_json report() const override;
 
-  // One face image (already aligned, 112x112 BGR) through the embedder, L2-normalised; empty
-  // when its norm is zero.
-  Result<faces::Embedding> embed(const cv::Mat& aligned);
-
  private:
   struct PendingFrame;
   FacesStage() = default;
   // Counts the frame's faces, unless an embedder call `failed` (the first Error).
   Status finish(const FrameResult& item, Status failed);
+  // faces/gallery_loader.hpp with `detector` and the embedder.
   Status load_gallery(const StageContext& context, const std::filesystem::path& dir,
-                      const std::string& detector);
+                      const infer::ModelSpec& detector);
   void count(const std::string& reason);
 
   std::string name_;
@@ -84,10 +81,6 @@ class FacesStage : public Stage {
   int64_t faces_ = 0, embedded_ = 0;
   std::map<std::string, int64_t> skipped_;
 };
-
-// The face image the embedder gets: aligned from 5 landmarks, or for a boxes-only detector the
-// box cropped and resized; empty when neither works.
-cv::Mat face_crop(const cv::Mat& image, const Detection& face);
 
 // The checks' keys (min_face_size, min_score, min_sharpness), each Error at file:line:column.
 Status read_face_checks(const YamlMap& config, faces::QualityOptions& quality);
