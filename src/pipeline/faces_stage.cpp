@@ -129,8 +129,10 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
     FP_RETURN_IF_ERROR(read_face_checks(config, stage->quality_));
   }
   FaceOutputOptions& outputs = stage->outputs_;
-  FP_RETURN_IF_ERROR(read_unit_interval(config, "identity_threshold", outputs.identity_threshold));
-  FP_RETURN_IF_ERROR(read_unit_interval(config, "gallery_threshold", outputs.gallery_threshold));
+  FP_RETURN_IF_ERROR(
+      read_unit_interval(config, "identity_threshold", outputs.identities.identity_threshold));
+  FP_RETURN_IF_ERROR(
+      read_unit_interval(config, "gallery_threshold", outputs.identities.gallery_threshold));
   FP_RETURN_IF_ERROR(config.read("crops", outputs.crops));
   FP_RETURN_IF_ERROR(config.read("thumbs", outputs.thumbs));
 

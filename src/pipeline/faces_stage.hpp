@@ -27,10 +27,16 @@
 // or uniform), invalid_bbox (box or landmarks unusable), too_small, low_confidence, blurry,
 // not_sampled, zero_norm_embedding. A tracker's predicted boxes (detect_every) are not faces.
 // Faces are aligned to the ArcFace template from their 5 landmarks (boxes-only detectors: the box
-// is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once,
-// so they batch with each other and with other frames in flight.
+// is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once
+// (start()), so they batch with each other and with other frames in flight, and no worker waits
+// for them: the completion of the frame's last face finishes the frame; the first failed call
+// fails it (and the run).
 //
-// Outputs (face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
+// The gallery is loaded when the stage is built (faces/gallery_loader.hpp), its photos' faces
+// found by `gallery_detector` with the registry's settings (DetectStage::open) and embedded by
+// the stage's embedder.
+//
+// Outputs (face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json (faces/identities.hpp).
 #pragma once
 
 #include <map>
