@@ -17,6 +17,7 @@ bool Identities::add(const FaceUnit& key, double quality, const Embedding& embed
   ++unit.faces;
   const bool best = quality > unit.best_quality;
   if (best) unit.best_quality = quality;
+  if (unit.closed) return false;  // its embedding and thumbnail are fixed
   if (embedding.empty()) return best;
   unit.best.emplace_back(quality, embedding);
   std::stable_sort(unit.best.begin(), unit.best.end(),

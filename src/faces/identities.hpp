@@ -47,8 +47,9 @@ class Identities {
   Identities(IdentityOptions options, const Gallery* gallery);
 
   // A face of `unit` that passed the checks, with its quality and its embedding (empty for a
-  // not-sampled face). True when it is the unit's best face so far (the caller keeps its
-  // thumbnail); a later face must beat it, not tie.
+  // not-sampled face). True when it is the unit's best face so far and the unit is open (the
+  // caller keeps its thumbnail); a later face must beat it, not tie. A closed unit still counts
+  // the face, but its embedding and thumbnail stay as they are.
   bool add(const FaceUnit& unit, double quality, const Embedding& embedding);
   // Fixes the embedding of `unit` and records `thumbnail`, the path of its best face's image
   // ("" for none). A unit never added, or already closed, is left as it is.

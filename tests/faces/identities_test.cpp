@@ -45,7 +45,7 @@ TEST(Identities, ATracksEmbeddingIsFixedWhenItIsClosed) {
   Identities identities({.identity_threshold = 0.9}, nullptr);
   identities.add(kTrack1, 0.5, at_angle(0));
   identities.close(kTrack1, "");
-  identities.add(kTrack1, 0.9, at_angle(90));  // after its end: changes nothing
+  EXPECT_FALSE(identities.add(kTrack1, 0.9, at_angle(90)));  // after its end: no new embedding
   identities.add(kTrack2, 0.5, at_angle(90));
   const nlohmann::ordered_json json = identities.cluster();
   EXPECT_EQ(json["identities"].size(), 2u);
