@@ -7,6 +7,8 @@
 #   faces    examples/faces.yaml on the Hamilton clip, --cpus 2 (each build's own examples/)
 #   batch8   people.yaml with the detector's max_batch: 8, --cpus 2, sampling the process's
 #            thread count (/proc/PID/status) every 0.2 s
+#   faces8   faces.yaml with the embedder's max_batch: 8, --cpus 2, sampling threads the same way
+#            (not in the default cases)
 # and prints the medians, new / base. The pipelines come from each build's source tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,20 @@ clip=../shared/media/video/short_hamilton_clip.mp4
 
 source_of() { sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$1/CMakeCache.txt"; }
 json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$@"; }
+
+# Runs PIPELINE on INPUT into OUT, writing the most threads the process had to OUT.threads.
+run_counting_threads() {  # BUILD PIPELINE INPUT OUT
+  "$1/framepipe" run "$2" "$3" --out "$4" --cpus 2 --no-progress > "$4.log" 2>&1 &
+  local pid=$! most=0
+  while kill -0 "$pid" 2> /dev/null; do
+    local n
+    n=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2> /dev/null || echo 0)
+    [ "${n:-0}" -gt "$most" ] && most=$n
+    sleep 0.2
+  done
+  wait "$pid"
+  echo "$most" > "$4.threads"
+}
 
 run() {  # SIDE CASE REPEAT
   local build=$base
@@ -38,17 +54,12 @@ run() {  # SIDE CASE REPEAT
     batch8)
       sed 's/^      # max_batch: 4 .*/      max_batch: 8/' "$src/examples/people.yaml" > "$work/b8.yaml"
       grep -q "^      max_batch: 8" "$work/b8.yaml"
-      "$build/framepipe" run "$work/b8.yaml" "$video" --out "$out" --cpus 2 --no-progress \
-        > "$out.log" 2>&1 &
-      local pid=$! most=0
-      while kill -0 "$pid" 2> /dev/null; do
-        local n
-        n=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status" 2> /dev/null || echo 0)
-        [ "${n:-0}" -gt "$most" ] && most=$n
-        sleep 0.2
-      done
-      wait "$pid"
-      echo "$most" > "$out.threads"
+      run_counting_threads "$build" "$work/b8.yaml" "$video" "$out"
+      ;;
+    faces8)
+      sed 's/^      max_batch: 4 .*/      max_batch: 8/' "$src/examples/faces.yaml" > "$work/f8.yaml"
+      grep -q "^      max_batch: 8" "$work/f8.yaml"
+      run_counting_threads "$build" "$work/f8.yaml" "$clip" "$out"
       ;;
   esac
   echo "$1 $2 $(json "$out/run.json" fps) $(cat "$out.threads" 2> /dev/null || echo -)" \

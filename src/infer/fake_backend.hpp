@@ -15,6 +15,7 @@ struct FakeBackendPlan {
   bool fail_load = false;             // open_backend("fake", ...) fails
   int64_t fail_run = -1;              // the run with this number (0-based, over every fake
                                       // backend of the process) fails; -1: none
+  std::string only;  // when set, only the models whose file name contains it count runs and fail
 };
 
 // Installs (or, with std::nullopt, removes) the plan; "fake" is an available backend while one is

@@ -7,16 +7,12 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "faces/clustering.hpp"
-
 namespace fp::outputs {
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// A track's embedding averages this many of its best faces.
-constexpr size_t kBestFaces = 5;
 constexpr int kThumbHeight = 128;
 
 double round6(double v) { return std::round(v * 1e6) / 1e6; }
@@ -42,11 +38,6 @@ Status write_image(const fs::path& path, const cv::Mat& image) {
   return ok_status();
 }
 
-nlohmann::ordered_json match_json(const std::optional<faces::GalleryMatch>& match) {
-  if (!match) return nullptr;
-  return {{"person", match->person}, {"similarity", std::round(match->similarity * 1e4) / 1e4}};
-}
-
 }  // namespace
 
 std::vector<fs::path> FaceOutputsSink::planned_paths(const fs::path& dir) {
@@ -58,7 +49,7 @@ FaceOutputsSink::FaceOutputsSink(fs::path dir, const FaceOutputOptions& options,
                                  io::JsonlWriter rows)
     : dir_(std::move(dir)),
       options_(options),
-      gallery_(options.gallery),
+      identities_(options.identities, options.gallery),
       rows_(std::move(rows)),
       faces_file_(dir_ / "faces.jsonl"),
       identities_file_(dir_ / "identities.json"),
@@ -69,18 +60,6 @@ Result<std::unique_ptr<Sink>> FaceOutputsSink::open(const fs::path& dir,
                                                     const FaceOutputOptions& options) {
   FP_ASSIGN_OR_RETURN(io::JsonlWriter rows, io::JsonlWriter::open(dir / ".faces.rows"));
   return std::unique_ptr<Sink>(new FaceOutputsSink(dir, options, std::move(rows)));
-}
-
-FaceOutputsSink::Unit& FaceOutputsSink::unit_for(const UnitKey& key) {
-  const auto [it, added] = unit_index_.emplace(key, units_.size());
-  if (added) {
-    Unit unit;
-    unit.stream = std::get<0>(key);
-    unit.track_id = std::get<1>(key);
-    unit.face_id = std::get<2>(key);
-    units_.push_back(std::move(unit));
-  }
-  return units_[it->second];
 }
 
 Status FaceOutputsSink::write(const FrameResult& item) {
@@ -107,12 +86,10 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     }
     row["quality"] = std::round(face.quality * 1e4) / 1e4;
     row["sharpness"] = std::round(face.sharpness * 10) / 10;
-    Unit& unit = unit_for(d.track_id != 0 ? UnitKey{frame.stream, d.track_id, 0}
-                                          : UnitKey{frame.stream, 0, face_id});
-    ++unit.faces;
-    if (face.quality > unit.best_quality) {
-      unit.best_quality = face.quality;
-      if (options_.thumbs) unit.thumb = thumbnail(frame.image, d.box);
+    const faces::FaceUnit unit = d.track_id != 0 ? faces::FaceUnit{frame.stream, d.track_id, 0}
+                                                 : faces::FaceUnit{frame.stream, 0, face_id};
+    if (identities_.add(unit, face.quality, face.embedding) && options_.thumbs) {
+      thumbs_[unit] = thumbnail(frame.image, d.box);
     }
     if (face.skipped()) {  // not sampled: of its track's identity, without an embedding
       row["skipped"] = face.skip_reason;
@@ -133,35 +110,17 @@ Status FaceOutputsSink::write(const FrameResult& item) {
       FP_RETURN_IF_ERROR(write_image(crops_dir_.temp_path() / name, face.aligned));
       row["crop"] = std::string("crops/") + name;
     }
-    if (gallery_ != nullptr) {
-      row["gallery"] = match_json(gallery_->best_match(face.embedding, options_.gallery_threshold));
-    }
+    if (auto match = identities_.gallery_match(face.embedding)) row["gallery"] = *match;
     FP_RETURN_IF_ERROR(rows_.write(row));
-
-    unit.best.emplace_back(face.quality, face.embedding);
-    std::stable_sort(unit.best.begin(), unit.best.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    if (unit.best.size() > kBestFaces) unit.best.pop_back();
   }
-  for (int64_t id : item.ended_tracks) {
-    const auto it = unit_index_.find(UnitKey{frame.stream, id, 0});
-    if (it != unit_index_.end()) FP_RETURN_IF_ERROR(close(units_[it->second]));
-  }
+  for (int64_t id : item.ended_tracks) FP_RETURN_IF_ERROR(close({frame.stream, id, 0}));
   return ok_status();
 }
 
-Status FaceOutputsSink::close(Unit& unit) {
-  if (unit.closed) return ok_status();
-  unit.closed = true;
-  std::vector<const faces::Embedding*> embeddings;
-  std::vector<double> weights;
-  for (const auto& [quality, embedding] : unit.best) {
-    embeddings.push_back(&embedding);
-    weights.push_back(std::max(quality, 1e-3));
-  }
-  unit.embedding = faces::weighted_mean(embeddings, weights);
-  unit.best.clear();
-  if (!unit.thumb.empty()) {
+Status FaceOutputsSink::close(faces::FaceUnit unit) {
+  std::string path;
+  const auto it = thumbs_.find(unit);
+  if (it != thumbs_.end() && !it->second.empty()) {
     if (!wrote_thumbs_) {
       fs::create_directories(thumbs_dir_.temp_path());
       wrote_thumbs_ = true;
@@ -174,66 +133,15 @@ Status FaceOutputsSink::close(Unit& unit) {
       std::snprintf(name, sizeof(name), "s%d_face%lld.jpg", unit.stream,
                     static_cast<long long>(unit.face_id));
     }
-    FP_RETURN_IF_ERROR(write_image(thumbs_dir_.temp_path() / name, unit.thumb));
-    unit.thumb_path = std::string("thumbs/") + name;
-    unit.thumb.release();
+    FP_RETURN_IF_ERROR(write_image(thumbs_dir_.temp_path() / name, it->second));
+    path = std::string("thumbs/") + name;
   }
+  if (it != thumbs_.end()) thumbs_.erase(it);
+  identities_.close(unit, path);
   return ok_status();
 }
 
-Result<nlohmann::ordered_json> FaceOutputsSink::identities(
-    std::vector<int>& identity_of_unit) const {
-  std::vector<faces::Embedding> items;
-  std::vector<size_t> unit_of_item;
-  for (size_t u = 0; u < units_.size(); ++u) {
-    if (units_[u].embedding.empty()) continue;
-    items.push_back(units_[u].embedding);
-    unit_of_item.push_back(u);
-  }
-  const std::vector<int> labels = faces::cluster_identities(items, options_.identity_threshold);
-  identity_of_unit.assign(units_.size(), -1);
-  const int count = labels.empty() ? 0 : *std::max_element(labels.begin(), labels.end()) + 1;
-  std::vector<std::vector<size_t>> members(count);
-  for (size_t i = 0; i < labels.size(); ++i) {
-    identity_of_unit[unit_of_item[i]] = labels[i];
-    members[labels[i]].push_back(unit_of_item[i]);
-  }
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (int id = 0; id < count; ++id) {
-    nlohmann::ordered_json tracks = nlohmann::ordered_json::array();
-    nlohmann::ordered_json lone = nlohmann::ordered_json::array();
-    std::vector<const faces::Embedding*> embeddings;
-    std::vector<double> weights;
-    int64_t faces = 0;
-    const Unit* best = nullptr;
-    for (size_t u : members[id]) {
-      const Unit& unit = units_[u];
-      if (unit.track_id != 0) {
-        tracks.push_back(
-            {{"stream", unit.stream}, {"track_id", unit.track_id}, {"faces", unit.faces}});
-      } else {
-        lone.push_back(unit.face_id);
-      }
-      faces += unit.faces;
-      embeddings.push_back(&unit.embedding);
-      weights.push_back(static_cast<double>(unit.faces));
-      if (best == nullptr || unit.best_quality > best->best_quality) best = &unit;
-    }
-    nlohmann::ordered_json identity{
-        {"identity", id}, {"faces", faces}, {"tracks", tracks}, {"face_ids", lone}};
-    identity["thumbnail"] = best->thumb_path.empty() ? nlohmann::ordered_json(nullptr)
-                                                     : nlohmann::ordered_json(best->thumb_path);
-    if (gallery_ != nullptr) {
-      const faces::Embedding centre = faces::weighted_mean(embeddings, weights);
-      identity["gallery"] = match_json(gallery_->best_match(centre, options_.gallery_threshold));
-    }
-    list.push_back(std::move(identity));
-  }
-  return nlohmann::ordered_json{{"identity_threshold", options_.identity_threshold},
-                                {"identities", std::move(list)}};
-}
-
-Status FaceOutputsSink::write_faces_with_identities(const std::vector<int>& identity_of_unit) {
+Status FaceOutputsSink::write_faces_with_identities() {
   FP_ASSIGN_OR_RETURN(io::JsonlWriter out, io::JsonlWriter::open(faces_file_.path()));
   std::ifstream in(rows_.file().temp_path());
   for (std::string line; std::getline(in, line);) {
@@ -241,10 +149,11 @@ Status FaceOutputsSink::write_faces_with_identities(const std::vector<int>& iden
     if (!row.contains("skipped") || row["skipped"] == faces::kNotSampled) {
       const int stream = row["stream"];
       const bool tracked = row.contains("track_id") && !row["track_id"].is_null();
-      const UnitKey key = tracked ? UnitKey{stream, row["track_id"].get<int64_t>(), 0}
-                                  : UnitKey{stream, 0, row["face_id"].get<int64_t>()};
-      const int identity = identity_of_unit[unit_index_.at(key)];
-      row["identity"] = identity >= 0 ? nlohmann::ordered_json(identity) : nullptr;
+      const faces::FaceUnit unit = tracked
+                                       ? faces::FaceUnit{stream, row["track_id"].get<int64_t>(), 0}
+                                       : faces::FaceUnit{stream, 0, row["face_id"].get<int64_t>()};
+      const std::optional<int> identity = identities_.identity_of(unit);
+      row["identity"] = identity ? nlohmann::ordered_json(*identity) : nullptr;
     }
     FP_RETURN_IF_ERROR(out.write(row));
   }
@@ -257,15 +166,14 @@ Status FaceOutputsSink::write_faces_with_identities(const std::vector<int>& iden
 
 Status FaceOutputsSink::finish() {
   FP_RETURN_IF_ERROR(rows_.finish());
-  for (Unit& unit : units_) FP_RETURN_IF_ERROR(close(unit));
-  std::vector<int> identity_of_unit;
-  FP_ASSIGN_OR_RETURN(nlohmann::ordered_json identities_json, identities(identity_of_unit));
+  while (!thumbs_.empty()) FP_RETURN_IF_ERROR(close(thumbs_.begin()->first));
+  const nlohmann::ordered_json identities_json = identities_.cluster();
   {
     std::ofstream out(identities_file_.temp_path(), std::ios::trunc);
     out << io::dump_json(identities_json, 2) << "\n";
     if (!out) return Error("cannot write " + identities_file_.temp_path().string());
   }
-  return write_faces_with_identities(identity_of_unit);
+  return write_faces_with_identities();
 }
 
 std::vector<io::PendingFile> FaceOutputsSink::files() const {

@@ -7,20 +7,16 @@
 //   written out with their identity at the end.
 // - crops/: each embedded face's aligned 112x112 crop (s<stream>_f<frame>_<n>.jpg).
 // - thumbs/: the best face (highest quality) of each track, or of each face without a track
-//   (photos), cut from the frame with a margin.
-// - identities.json: tracks (or lone faces) clustered into identities by their embeddings
-//   (average linkage, `identity_threshold`), each with its tracks, faces, representative
-//   thumbnail and gallery match.
-// A track's embedding is the quality-weighted mean of its best embedded faces' embeddings (its
-// thumbnail and face count take its not-sampled faces too); it is fixed when the tracker ends the
-// track, which also frees its thumbnail, so memory stays bounded by the tracks alive at a time
-// (and one embedding per track or lone face).
+//   (photos), cut from the frame with a margin; written when the tracker ends the track (or at
+//   the end), so only the tracks alive hold one.
+// - identities.json: tracks (or lone faces) clustered into identities, with their gallery match
+//   (faces/identities.hpp, which keeps the tracks' embeddings and does the grouping).
 #pragma once
 
 #include <map>
-#include <tuple>
 
 #include "faces/gallery.hpp"
+#include "faces/identities.hpp"
 #include "io/pending_file.hpp"
 #include "outputs/sinks.hpp"
 #include "pipeline/stage.hpp"
@@ -40,38 +36,21 @@ class FaceOutputsSink : public Sink {
   std::vector<io::PendingFile> files() const override;
 
  private:
-  // What identities are made of: a face track, or a face without a track.
-  struct Unit {
-    int stream = 0;
-    int64_t track_id = 0;  // 0: a lone face
-    int64_t face_id = 0;   // the lone face's id
-    int64_t faces = 0;
-    std::vector<std::pair<double, faces::Embedding>> best;  // (quality, embedding), best first
-    double best_quality = -1;
-    cv::Mat thumb;  // of the best face, until the unit is closed
-    std::string thumb_path;
-    faces::Embedding embedding;  // set when closed
-    bool closed = false;
-  };
-  using UnitKey = std::tuple<int, int64_t, int64_t>;  // stream, track id, face id (lone faces)
-
   FaceOutputsSink(std::filesystem::path dir, const FaceOutputOptions& options,
                   io::JsonlWriter rows);
-  Unit& unit_for(const UnitKey& key);
-  Status close(Unit& unit);
-  Result<nlohmann::ordered_json> identities(std::vector<int>& identity_of_unit) const;
-  Status write_faces_with_identities(const std::vector<int>& identity_of_unit);
+  // Writes the unit's thumbnail (if it has one) and closes it in identities_.
+  Status close(faces::FaceUnit unit);  // by value: it may be a key of thumbs_
+  Status write_faces_with_identities();
 
   std::filesystem::path dir_;
   FaceOutputOptions options_;
-  const faces::Gallery* gallery_;
+  faces::Identities identities_;
   io::JsonlWriter rows_;  // rows without identities, during the run
   io::PendingFile faces_file_;
   io::PendingFile identities_file_;
   io::PendingFile crops_dir_;
   io::PendingFile thumbs_dir_;
-  std::vector<Unit> units_;
-  std::map<UnitKey, size_t> unit_index_;
+  std::map<faces::FaceUnit, cv::Mat> thumbs_;  // each open unit's best face so far
   int64_t next_face_id_ = 0;
   bool wrote_crops_ = false, wrote_thumbs_ = false;
 };

@@ -20,10 +20,10 @@ vision::Interpolation interpolation_mode(const std::string& name) {
 }
 
 // A model without a label list names its classes "class<N>" (see postprocess).
-Result<std::vector<std::string>> class_names(const StageContext& context,
+Result<std::vector<std::string>> class_names(const infer::ModelRegistry& registry,
                                              const infer::ModelSpec& spec) {
   if (spec.labels.empty()) return std::vector<std::string>{};
-  return infer::load_labels(context.registry, spec.labels);
+  return infer::load_labels(registry, spec.labels);
 }
 
 Status read_input_size(const YamlMap& config, cv::Size& size) {
@@ -85,23 +85,19 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
   if (!spec.ok()) return config.error_at("model", spec.error().message());
-  const bool face_detector = spec->kind == "face_detector";
-  if (spec->kind != "detector" && !face_detector) {
+  if (spec->kind != "detector" && spec->kind != "face_detector") {
     return config.error_at("model", "model '" + model_name + "' has kind '" + spec->kind +
                                         "', not a detector: a detect stage needs a model of "
                                         "kind detector or face_detector (see `framepipe models "
                                         "list`)");
   }
 
-  std::unique_ptr<DetectStage> stage(new DetectStage());
-  stage->name_ = context.name;
-  stage->conf_ = spec->default_conf;
-  stage->nms_ = spec->default_nms;
-  FP_RETURN_IF_ERROR(config.read("conf", stage->conf_));
-  FP_RETURN_IF_ERROR(config.read("nms", stage->nms_));
-  if (stage->conf_ <= 0 || stage->conf_ >= 1)
-    return config.error_at("conf", "'conf' must be in (0, 1)");
-  if (stage->nms_ <= 0 || stage->nms_ > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
+  float conf = spec->default_conf;
+  float nms = spec->default_nms;
+  FP_RETURN_IF_ERROR(config.read("conf", conf));
+  FP_RETURN_IF_ERROR(config.read("nms", nms));
+  if (conf <= 0 || conf >= 1) return config.error_at("conf", "'conf' must be in (0, 1)");
+  if (nms <= 0 || nms > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
   std::vector<std::string> keep;
   FP_RETURN_IF_ERROR(config.read("classes", keep));
   if (config.has("classes") && keep.empty()) {
@@ -110,8 +106,9 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
                            "'classes' is an empty list: name the classes to keep (e.g. [person]), "
                            "or remove the key to keep all classes");
   }
-  FP_RETURN_IF_ERROR(config.read("detect_every", stage->detect_every_));
-  if (stage->detect_every_ < 1 || stage->detect_every_ > 1000) {
+  int detect_every = 1;
+  FP_RETURN_IF_ERROR(config.read("detect_every", detect_every));
+  if (detect_every < 1 || detect_every > 1000) {
     return config.error_at("detect_every", "'detect_every' must be from 1 to 1000");
   }
 
@@ -122,23 +119,14 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   options.input_size = context.detector_input_size;
   options.input_size_is_preference = !config.has("input_size");
   FP_RETURN_IF_ERROR(read_input_size(config, options.input_size));
-
-  auto decoder = vision::make_detection_decoder(spec->decoder);
-  if (!decoder.ok()) return config.error_at("model", decoder.error().message());
-  stage->decoder_ = std::move(decoder).value();
-  stage->resize_ = resize_mode(spec->preprocess.resize);
-  stage->interpolation_ = interpolation_mode(spec->preprocess.interpolation);
-  stage->pad_value_ = spec->preprocess.pad_value;
-  stage->normalization_ = normalization_of(spec->preprocess);
-
   FP_RETURN_IF_ERROR(read_batching(config, request));
-  request.output_names = stage->decoder_->output_names();
-  auto model = context.models.get(request);
-  if (!model.ok()) return config.error_at("model", model.error().message());
-  stage->model_ = *model;
 
-  FP_ASSIGN_OR_RETURN(stage->labels_, class_names(context, *spec));
-  if (face_detector && stage->labels_.empty()) stage->labels_ = {"face"};  // its one class
+  auto opened = open(context.name, *spec, std::move(request), context.registry, context.models);
+  if (!opened.ok()) return config.error_at("model", opened.error().message());
+  std::unique_ptr<DetectStage> stage = std::move(opened).value();
+  stage->conf_ = conf;
+  stage->nms_ = nms;
+  stage->detect_every_ = detect_every;
   if (!keep.empty()) {
     stage->keep_class_.assign(stage->labels_.size(), false);
     for (const std::string& name : keep) {
@@ -151,6 +139,29 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
     }
   }
   return std::unique_ptr<Stage>(std::move(stage));
+}
+
+Result<std::unique_ptr<DetectStage>> DetectStage::open(std::string name,
+                                                       const infer::ModelSpec& spec,
+                                                       infer::ModelRequest request,
+                                                       const infer::ModelRegistry& registry,
+                                                       infer::ModelPool& models) {
+  std::unique_ptr<DetectStage> stage(new DetectStage());
+  stage->name_ = std::move(name);
+  stage->conf_ = spec.default_conf;
+  stage->nms_ = spec.default_nms;
+  FP_ASSIGN_OR_RETURN(stage->decoder_, vision::make_detection_decoder(spec.decoder));
+  stage->resize_ = resize_mode(spec.preprocess.resize);
+  stage->interpolation_ = interpolation_mode(spec.preprocess.interpolation);
+  stage->pad_value_ = spec.preprocess.pad_value;
+  stage->normalization_ = normalization_of(spec.preprocess);
+
+  request.output_names = stage->decoder_->output_names();
+  FP_ASSIGN_OR_RETURN(stage->model_, models.get(request));
+  FP_ASSIGN_OR_RETURN(stage->labels_, class_names(registry, spec));
+  // A face detector without a label list has one class.
+  if (spec.kind == "face_detector" && stage->labels_.empty()) stage->labels_ = {"face"};
+  return stage;
 }
 
 cv::Mat DetectStage::preprocess(const cv::Mat& image, vision::InputTransform* transform) const {

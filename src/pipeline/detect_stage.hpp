@@ -48,6 +48,13 @@ vision::Normalization normalization_of(const infer::Preprocess& preprocess);
 class DetectStage : public Stage {
  public:
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);
+  // The stage without YAML, for registry entry `spec` (a detector or face_detector, checked by
+  // the caller) as `request` asks, with the registry's conf and nms, every class kept and every
+  // frame detected: e.g. the faces stage's detector of gallery photos. Errors name no position.
+  static Result<std::unique_ptr<DetectStage>> open(std::string name, const infer::ModelSpec& spec,
+                                                   infer::ModelRequest request,
+                                                   const infer::ModelRegistry& registry,
+                                                   infer::ModelPool& models);
 
   const std::string& name() const override { return name_; }
   Status process(FrameResult& item) override;

@@ -1,12 +1,9 @@
 #include "pipeline/faces_stage.hpp"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
-#include <opencv2/imgproc.hpp>
+#include <future>
 
-#include "media/image_decode.hpp"
-#include "media/source.hpp"
+#include "faces/gallery_loader.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "vision/face_align.hpp"
 
@@ -15,8 +12,6 @@ namespace fp::pipeline {
 namespace fs = std::filesystem;
 
 namespace {
-
-const cv::Size kFaceSize{112, 112};
 
 Status read_unit_interval(const YamlMap& config, const char* key, double& value) {
   FP_RETURN_IF_ERROR(config.read(key, value));
@@ -56,21 +51,6 @@ faces::Embedding normalised_embedding(const infer::Outputs& outputs) {
   faces::Embedding embedding(flat.begin<float>(), flat.end<float>());
   if (!faces::l2_normalize(embedding)) embedding.clear();
   return embedding;
-}
-
-bool is_image_file(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp" || ext == ".webp" ||
-         ext == ".tif" || ext == ".tiff";
-}
-
-std::vector<fs::path> sorted_entries(const fs::path& dir) {
-  std::vector<fs::path> entries;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) entries.push_back(entry.path());
-  std::sort(entries.begin(), entries.end());
-  return entries;
 }
 
 // The faces stage embeds whatever boxes it is given: those of a person detector are whole bodies,
@@ -114,7 +94,7 @@ std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
       face.skip_reason = *reason;
       continue;
     }
-    face.aligned = face_crop(image, d);
+    face.aligned = vision::face_crop(image, d);
     if (face.aligned.empty()) {
       face.skip_reason = "invalid_bbox";
       continue;
@@ -124,17 +104,6 @@ std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
     if (face.sharpness < quality.min_sharpness) face.skip_reason = "blurry";
   }
   return out;
-}
-
-cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
-  if (!face.keypoints.empty()) return vision::align_face(image, face.keypoints, kFaceSize);
-  const cv::Rect box(cv::Point(static_cast<int>(face.box.x1), static_cast<int>(face.box.y1)),
-                     cv::Point(static_cast<int>(face.box.x2), static_cast<int>(face.box.y2)));
-  const cv::Rect inside = box & cv::Rect(0, 0, image.cols, image.rows);
-  if (inside.width < 2 || inside.height < 2) return {};
-  cv::Mat resized;
-  cv::resize(image(inside), resized, kFaceSize, 0, 0, cv::INTER_LINEAR);
-  return resized;
 }
 
 Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
@@ -159,8 +128,10 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
     FP_RETURN_IF_ERROR(read_face_checks(config, stage->quality_));
   }
   FaceOutputOptions& outputs = stage->outputs_;
-  FP_RETURN_IF_ERROR(read_unit_interval(config, "identity_threshold", outputs.identity_threshold));
-  FP_RETURN_IF_ERROR(read_unit_interval(config, "gallery_threshold", outputs.gallery_threshold));
+  FP_RETURN_IF_ERROR(
+      read_unit_interval(config, "identity_threshold", outputs.identities.identity_threshold));
+  FP_RETURN_IF_ERROR(
+      read_unit_interval(config, "gallery_threshold", outputs.identities.gallery_threshold));
   FP_RETURN_IF_ERROR(config.read("crops", outputs.crops));
   FP_RETURN_IF_ERROR(config.read("thumbs", outputs.thumbs));
 
@@ -200,7 +171,7 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
                                                    detector_spec->kind + ", not a face detector");
   }
   if (!gallery.empty()) {
-    const Status loaded = stage->load_gallery(context, gallery, detector);
+    const Status loaded = stage->load_gallery(context, gallery, *detector_spec);
     if (!loaded.ok()) {
       if (!context.gallery.empty()) return loaded.error().with_context("--gallery");
       return config.error_at("gallery", loaded.error().message());
@@ -210,84 +181,32 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   return std::unique_ptr<Stage>(std::move(stage));
 }
 
-Result<faces::Embedding> FacesStage::embed(const cv::Mat& aligned) {
-  FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
-                      embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
-  return normalised_embedding(outputs);
-}
-
-// The gallery: DIR/<person>/<photo>. Each photo's largest face is embedded. Unreadable photos,
-// photos without a face and people without a usable photo are reported (run.json, warnings);
-// a gallery where no photo gives a face is an error.
+// The gallery's photos go through `detector` as a detect stage with the registry's settings would
+// run it, on the run's backend.
 Status FacesStage::load_gallery(const StageContext& context, const fs::path& dir,
-                                const std::string& detector) {
-  if (!fs::is_directory(dir)) {
-    return Error("gallery " + dir.string() +
-                 " is not a folder (expected one sub-folder per person)");
-  }
-  const YAML::Node node = YAML::Load("model: " + detector);
-  FP_ASSIGN_OR_RETURN(YamlMap map, YamlMap::from(node, context.config.where(), "gallery_detector"));
-  const StageContext detect_context{
-      map, context.registry, context.models,  cv::Size(), "gallery_detector",
-      {},  nullptr,          context.backend, false,      nullptr};
-  FP_ASSIGN_OR_RETURN(auto stage, DetectStage::create(detect_context));
-  gallery_ = std::make_unique<faces::Gallery>();
-  nlohmann::ordered_json problems = nlohmann::ordered_json::array();
-  nlohmann::ordered_json people = nlohmann::ordered_json::object();
-  auto problem = [&](const fs::path& path, const std::string& what) {
-    spdlog::warn("gallery: {}: {}", path.string(), what);
-    problems.push_back({{"path", path.string()}, {"problem", what}});
+                                const infer::ModelSpec& detector) {
+  infer::ModelRequest request;
+  request.name = detector.name;
+  if (!context.backend.empty()) request.options.backend = context.backend;
+  request.options.input_size_is_preference = true;
+  FP_ASSIGN_OR_RETURN(auto detect,
+                      DetectStage::open("gallery_detector", detector, std::move(request),
+                                        context.registry, context.models));
+  faces::GalleryModels models;
+  models.detect = [&detect](const cv::Mat& image) -> Result<std::vector<Detection>> {
+    FrameResult item;
+    item.frame.image = image;
+    FP_RETURN_IF_ERROR(detect->process(item));
+    return std::move(item.detections);
   };
-  for (const fs::path& person_dir : sorted_entries(dir)) {
-    if (!fs::is_directory(person_dir)) continue;
-    const std::string person = person_dir.filename().string();
-    int photos = 0;
-    for (const fs::path& photo : sorted_entries(person_dir)) {
-      if (!is_image_file(photo)) continue;
-      FrameResult item;
-      auto decoded = media::read_image(photo, media::SourceOptions().max_pixels);
-      if (!decoded.ok()) {
-        problem(photo, "unreadable image (" + decoded.error().message() + ")");
-        continue;
-      }
-      if (!decoded->damage.empty()) {  // concealed damage would give a wrong reference embedding
-        problem(photo, "damaged image (" + decoded->damage + ")");
-        continue;
-      }
-      item.frame.image = std::move(decoded->image);
-      FP_RETURN_IF_ERROR(stage->process(item));
-      if (item.detections.empty()) {
-        problem(photo, "no face found");
-        continue;
-      }
-      const auto largest = std::max_element(
-          item.detections.begin(), item.detections.end(),
-          [](const Detection& a, const Detection& b) { return a.box.area() < b.box.area(); });
-      const cv::Mat aligned = face_crop(item.frame.image, *largest);
-      if (aligned.empty()) {
-        problem(photo, "face could not be aligned");
-        continue;
-      }
-      FP_ASSIGN_OR_RETURN(faces::Embedding embedding, embed(aligned));
-      if (embedding.empty()) {
-        problem(photo, "zero-norm embedding");
-        continue;
-      }
-      const Status added = gallery_->add(person, std::move(embedding));
-      if (!added.ok()) {
-        problem(photo, added.error().message());
-        continue;
-      }
-      ++photos;
-    }
-    if (photos == 0) problem(person_dir, "no usable photo: this person cannot be matched");
-    people[person] = photos;
-  }
-  if (gallery_->size() == 0) {
-    return Error("gallery " + dir.string() +
-                 ": no face found in any photo (expected DIR/<person>/<photo>.jpg)");
-  }
-  gallery_report_ = {{"dir", dir.string()}, {"photos_by_person", people}, {"problems", problems}};
+  models.embed = [this](const cv::Mat& aligned) -> Result<faces::Embedding> {
+    FP_ASSIGN_OR_RETURN(infer::Outputs outputs,
+                        embedder_->batcher().run(vision::make_blob(aligned, normalization_)));
+    return normalised_embedding(outputs);
+  };
+  FP_ASSIGN_OR_RETURN(faces::LoadedGallery loaded, faces::load_gallery(dir, models));
+  gallery_ = std::move(loaded.gallery);
+  gallery_report_ = std::move(loaded.report);
   return ok_status();
 }
 
@@ -302,11 +221,26 @@ void FacesStage::count(const std::string& reason) {
 }
 
 Status FacesStage::process(FrameResult& item) {
+  std::promise<Status> finished;
+  std::future<Status> status = finished.get_future();
+  start(item, [&finished](Status s) { finished.set_value(std::move(s)); });
+  return status.get();
+}
+
+// A frame whose faces are with the embedder: the last completion finishes it.
+struct FacesStage::PendingFrame {
+  std::mutex mutex;
+  size_t left = 0;              // embeddings still to come
+  Status failed = ok_status();  // the first failed embedder call's Error
+  SteadyClock::time_point submitted;
+  std::function<void(Status)> done;
+};
+
+bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
   auto start = SteadyClock::now();
   // A face_select stage before this one has checked the faces and picked those to embed.
   if (item.faces.empty()) item.faces = check_faces(item.frame.image, item.detections, quality_);
   item.add_timing(name_ + ".align", start);
-  // Every face of the frame is queued at once, so they can share one embedder call.
   std::vector<size_t> embedded;  // the faces whose blob is in `blobs`, in order
   std::vector<cv::Mat> blobs;
   for (size_t i = 0; i < item.faces.size(); ++i) {
@@ -315,20 +249,39 @@ Status FacesStage::process(FrameResult& item) {
     embedded.push_back(i);
     blobs.push_back(vision::make_blob(face.aligned, normalization_));
   }
-
-  start = SteadyClock::now();
-  std::vector<Result<infer::Outputs>> outputs = embedder_->batcher().run_all(std::move(blobs));
-  Status failed = ok_status();
-  for (size_t k = 0; k < embedded.size(); ++k) {
-    if (!outputs[k].ok()) {
-      if (failed.ok()) failed = outputs[k].error().with_context("embedder");
-      continue;
-    }
-    faces::FaceResult& face = item.faces[embedded[k]];
-    face.embedding = normalised_embedding(*outputs[k]);
-    if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
+  if (embedded.empty()) {
+    done(finish(item, ok_status()));
+    return true;
   }
-  item.add_timing(name_ + ".embed", start);
+  // Every face of the frame is queued at once, so they can share one embedder call. `item` is
+  // not touched here after the last submit: its completion may already have finished the frame.
+  auto pending = std::make_shared<PendingFrame>();
+  pending->left = embedded.size();
+  pending->submitted = SteadyClock::now();
+  pending->done = std::move(done);
+  for (size_t k = 0; k < embedded.size(); ++k) {
+    faces::FaceResult& face = item.faces[embedded[k]];
+    embedder_->batcher().submit(
+        std::move(blobs[k]),
+        [this, &item, &face, pending](Result<infer::Outputs> outputs, infer::RequestTimings) {
+          if (outputs.ok()) {
+            face.embedding = normalised_embedding(*outputs);
+            if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
+          }
+          std::unique_lock lock(pending->mutex);
+          if (!outputs.ok() && pending->failed.ok()) {
+            pending->failed = outputs.error().with_context("embedder");
+          }
+          if (--pending->left > 0) return;
+          lock.unlock();
+          item.add_timing(name_ + ".embed", pending->submitted);
+          pending->done(finish(item, pending->failed));
+        });
+  }
+  return true;
+}
+
+Status FacesStage::finish(const FrameResult& item, Status failed) {
   FP_RETURN_IF_ERROR(failed);
   for (const faces::FaceResult& face : item.faces) count(face.skip_reason);
   return ok_status();

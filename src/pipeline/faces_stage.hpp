@@ -27,10 +27,17 @@
 // or uniform), invalid_bbox (box or landmarks unusable), too_small, low_confidence, blurry,
 // not_sampled, zero_norm_embedding. A tracker's predicted boxes (detect_every) are not faces.
 // Faces are aligned to the ArcFace template from their 5 landmarks (boxes-only detectors: the box
-// is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once,
-// so they batch with each other and with other frames in flight.
+// is cropped and resized). All faces of a frame are submitted to the embedder's Batcher at once
+// (start()), so they batch with each other and with other frames in flight, and no worker waits
+// for them: the completion of the frame's last face finishes the frame; the first failed call
+// fails it (and the run).
 //
-// Outputs (outputs/face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json.
+// The gallery is loaded when the stage is built (faces/gallery_loader.hpp), its photos' faces
+// found by `gallery_detector` with the registry's settings (DetectStage::open) and embedded by
+// the stage's embedder.
+//
+// Outputs (outputs/face_sinks.hpp): faces.jsonl, crops/, thumbs/, identities.json
+// (faces/identities.hpp).
 #pragma once
 
 #include <map>
@@ -49,19 +56,22 @@ class FacesStage : public Stage {
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);
 
   const std::string& name() const override { return name_; }
+  // Waits for start() to finish the frame.
   Status process(FrameResult& item) override;
-  bool waits_on_models() const override { return true; }  // all faces of a frame, then the next
+  // Checks the frame's faces (unless face_select did) and submits every face to embed at once;
+  // the completion of the frame's last face finishes it (a frame without one, at once).
+  bool start(FrameResult& item, std::function<void(Status)> done) override;
   const FaceOutputOptions* face_outputs() const override { return &outputs_; }
   nlohmann::ordered_json report() const override;
 
-  // One face image (already aligned, 112x112 BGR) through the embedder, L2-normalised; empty
-  // when its norm is zero.
-  Result<faces::Embedding> embed(const cv::Mat& aligned);
-
  private:
+  struct PendingFrame;
   FacesStage() = default;
+  // Counts the frame's faces, unless an embedder call `failed` (the first Error).
+  Status finish(const FrameResult& item, Status failed);
+  // faces/gallery_loader.hpp with `detector` and the embedder.
   Status load_gallery(const StageContext& context, const std::filesystem::path& dir,
-                      const std::string& detector);
+                      const infer::ModelSpec& detector);
   void count(const std::string& reason);
 
   std::string name_;
@@ -76,10 +86,6 @@ class FacesStage : public Stage {
   int64_t faces_ = 0, embedded_ = 0;
   std::map<std::string, int64_t> skipped_;
 };
-
-// The face image the embedder gets: aligned from 5 landmarks, or for a boxes-only detector the
-// box cropped and resized; empty when neither works.
-cv::Mat face_crop(const cv::Mat& image, const Detection& face);
 
 // The checks' keys (min_face_size, min_score, min_sharpness), each Error at file:line:column.
 Status read_face_checks(const YamlMap& config, faces::QualityOptions& quality);

@@ -4,12 +4,13 @@
 // - A factory (registered in stage_registry.cpp, one line per stage type) builds the stage from its
 //   YAML mapping before any frame is read. It loads and warms up what it needs (models through
 //   infer/) and fails with an Error pointing at file:line:column for a bad config.
-// - process() is then called once per frame that has an image, by several worker threads at once
-//   (frames are in flight together so that model calls can be batched across frames and streams;
-//   results are put back in order before the sinks). A stage therefore keeps no per-frame state;
-//   its model calls go through the shared Batchers of the run's ModelPool. It adds its results to
-//   the FrameResult and its timings (add_timing). An Error from process() is fatal for the run: the
-//   runner stops reading, keeps what was written under .partial names, and reports the error.
+// - process() (or start(), below) is then called once per frame that has an image, by several
+//   worker threads at once (frames are in flight together so that model calls can be batched
+//   across frames and streams; results are put back in order before the sinks). A stage therefore
+//   keeps no per-frame state; its model calls go through the shared Batchers of the run's
+//   ModelPool. It adds its results to the FrameResult and its timings (add_timing). An Error from
+//   process() is fatal for the run: the runner stops reading, keeps what was written under
+//   .partial names, and reports the error.
 // - A stage that keeps state from frame to frame (a tracker, face_select) says so with in_order()
 //   (and is registered stateful): its process() is then called by one worker at a time, for each
 //   stream's frames in order, wherever it sits in the graph, so it needs no lock for its state.
@@ -33,6 +34,7 @@
 #include "core/result.hpp"
 #include "core/yaml_config.hpp"
 #include "faces/gallery.hpp"
+#include "faces/identities.hpp"
 #include "faces/quality.hpp"
 #include "infer/model_pool.hpp"
 #include "infer/model_registry.hpp"
@@ -44,8 +46,7 @@ namespace fp::pipeline {
 struct FaceOutputOptions {
   bool crops = true;
   bool thumbs = true;
-  double identity_threshold = 0.45;
-  double gallery_threshold = 0.45;
+  faces::IdentityOptions identities;
   const faces::Gallery* gallery = nullptr;  // null without a gallery; owned by the stage
 };
 
@@ -54,17 +55,16 @@ class Stage {
   virtual ~Stage() = default;
   virtual const std::string& name() const = 0;
   virtual Status process(FrameResult& item) = 0;
-  // A stage whose work ends in a model call may start it and return at once: start() then calls
-  // `done` exactly once, with process()'s Status, from the thread that completes the call (keep the
-  // completion short, and never wait on a Batcher there). It returns false, doing nothing, when the
-  // stage works only through process(). `item` stays alive until `done` is called.
+  // A stage whose work ends in model calls (one, or one per face of the frame) may start them and
+  // return at once, so that no worker waits on a model: start() then calls `done` exactly once,
+  // with process()'s Status, from the thread that completes the last call, or before it returns
+  // when there is nothing to call (keep the completion short, and never wait on a Batcher there).
+  // It returns false, doing nothing, when the stage works only through process(). `item` stays
+  // alive until `done` is called, and the stage touches it no more after that.
   virtual bool start(FrameResult& item, std::function<void(Status)> done) {
     (void)item, (void)done;
     return false;
   }
-  // Whether process() waits for model calls that start() cannot hand off (the graph then keeps a
-  // worker per frame in flight, so that the calls of several frames can share a batch).
-  virtual bool waits_on_models() const { return false; }
   virtual bool in_order() const { return false; }
   virtual nlohmann::ordered_json report() const { return nlohmann::ordered_json::object(); }
   // The registry entry of the model whose boxes this stage writes to FrameResult::detections;

@@ -453,14 +453,11 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   // Stage settings are checked YAML (invalid_config); what else fails here is a model.
   FP_ASSIGN_OR_RETURN(StageChain stages,
                       with_code(build_stages(config, registry, pool), ErrorCode::kModel));
-  // Enough frames in flight for every model instance to fill its batches. Stages that start their
-  // model calls and return need only a few workers: two per core (one per core plus one ran people
-  // at 0.93 of the fps, measured with bench/compare_builds.sh); a stage that waits on its models
-  // needs a worker per frame in flight.
+  // Enough frames in flight for every model instance to fill its batches. The stages start their
+  // model calls and return, so the workers need not wait with them: two per core (one per core
+  // plus one ran people at 0.93 of the fps, measured with bench/compare_builds.sh).
   const int frames = pool.frames_in_flight();
-  const bool waits = std::any_of(stages.begin(), stages.end(),
-                                 [](const auto& s) { return s && s->waits_on_models(); });
-  const Threads threads{waits ? frames : std::min(frames, 2 * pool_options.cores + 1), frames};
+  const Threads threads{std::min(frames, 2 * pool_options.cores + 1), frames};
   return execute(config, stages, threads, &pool, options, std::move(facts), setup_start);
 }
 

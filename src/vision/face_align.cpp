@@ -70,4 +70,16 @@ cv::Mat align_face(const cv::Mat& image, const std::vector<float>& keypoints, cv
   return aligned;
 }
 
+cv::Mat face_crop(const cv::Mat& image, const Detection& face) {
+  const cv::Size size(static_cast<int>(kTemplateSide), static_cast<int>(kTemplateSide));
+  if (!face.keypoints.empty()) return align_face(image, face.keypoints, size);
+  const cv::Rect box(cv::Point(static_cast<int>(face.box.x1), static_cast<int>(face.box.y1)),
+                     cv::Point(static_cast<int>(face.box.x2), static_cast<int>(face.box.y2)));
+  const cv::Rect inside = box & cv::Rect(0, 0, image.cols, image.rows);
+  if (inside.width < 2 || inside.height < 2) return {};
+  cv::Mat resized;
+  cv::resize(image(inside), resized, size, 0, 0, cv::INTER_LINEAR);
+  return resized;
+}
+
 }  // namespace fp::vision

@@ -8,6 +8,8 @@
 #include <optional>
 #include <vector>
 
+#include "core/detection.hpp"
+
 namespace fp::vision {
 
 // The 5 ArcFace landmarks in a 112x112 crop, in YuNet's order: right eye, left eye, nose, right
@@ -36,5 +38,9 @@ std::optional<cv::Matx23d> face_alignment_transform(const std::vector<float>& ke
 // (see above) or `image` is empty.
 cv::Mat align_face(const cv::Mat& image, const std::vector<float>& keypoints,
                    cv::Size size = {112, 112});
+
+// The 112x112 face image an embedder gets for a detected face: aligned from its 5 landmarks, or,
+// for a boxes-only detector, its box cropped and resized; empty when neither works.
+cv::Mat face_crop(const cv::Mat& image, const Detection& face);
 
 }  // namespace fp::vision
