@@ -124,9 +124,17 @@ Result<PooledModel*> ModelPool::get(const ModelRequest& asked_for) {
   pooled->warm_up_ = std::move(warm);
   std::vector<std::unique_ptr<BatchExecutor>> executors;
   for (auto& model : instances) executors.push_back(std::move(model));
+  const std::string input =
+      std::to_string(pooled->input_size_.width) + "x" + std::to_string(pooled->input_size_.height);
   pooled->batcher_ = std::make_unique<Batcher>(
       std::move(executors),
-      BatcherOptions{request.name, pooled->warm_up_.max_batch, request.max_delay});
+      BatcherOptions{
+          request.name,
+          pooled->warm_up_.max_batch,
+          request.max_delay,
+          0,
+          options_.metrics,
+          {{"model", request.name}, {"backend", pooled->backend_name_}, {"input", input}}});
   pooled->load_seconds_ = seconds_since(start);
   PooledModel* result = pooled.get();
   models_.emplace(key, std::move(pooled));

@@ -17,6 +17,7 @@
 #include "pipeline/input_reader.hpp"
 #include "pipeline/output_dir.hpp"
 #include "pipeline/reorder.hpp"
+#include "pipeline/run_metrics.hpp"
 #include "pipeline/run_report.hpp"
 #include "pipeline/run_report_writer.hpp"
 #include "pipeline/sinks.hpp"
@@ -211,9 +212,11 @@ struct Threads {
   int frames = 1;
 };
 
-// `pool` (null when the stages were built by the caller) is reported with the run.
+// `pool` (null when the stages were built by the caller) is reported with the run; its batchers
+// count in `registry`, where the run keeps its own metrics.
 Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Threads threads,
-                           const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
+                           const infer::ModelPool* pool, telemetry::MetricsRegistry& registry,
+                           const RunOptions& options, RunFacts facts,
                            SteadyClock::time_point setup_start) {
   const fs::path detections_path = options.out_dir / "detections.jsonl";
   const fs::path annotate_path =
@@ -262,29 +265,31 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   const size_t in_flight = static_cast<size_t>(threads.frames + config.queue_frames);
   FrameExecutor executor(config.graph, stage_calls(stages),
                          {threads.workers, in_flight, static_cast<size_t>(config.queue_frames)});
-  telemetry::StageTimings timings(config.warmup_frames);
-  std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
+  RunMetrics metrics(registry, options.inputs.size(), config.warmup_frames);
+  const size_t decoded_queue = metrics.add_queue("decoded", decoded.capacity());
+  const size_t graph_queue = metrics.add_queue("graph", in_flight);
   auto report_models = [&] {
     if (pool == nullptr) return;
     const nlohmann::ordered_json models = pool->report();
     facts.engine["plan"] = models["plan"];
     facts.models = models["models"];
   };
-  auto report_queues = [&] {
-    facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
-                    {"graph", in_flight, executor.in_flight_high_water()}};
+  auto update_queues = [&] {
+    metrics.update_queue(decoded_queue, decoded.size(), decoded.high_water());
+    metrics.update_queue(graph_queue, executor.in_flight(), executor.in_flight_high_water());
   };
-  // What is known while the run goes, from the main thread: its own counts and what other threads
-  // publish under locks (queues, models); the inputs' read records come at the end.
+  // What is known while the run goes: the live metrics and what other threads publish under locks
+  // (models); the inputs' read records come at the end.
   const std::function<nlohmann::ordered_json()> running_report = [&] {
     facts.processing_seconds = seconds_since(run_start);
-    facts.inputs = counts;
-    for (size_t i = 0; i < counts.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
-    report_queues();
+    facts.inputs.assign(options.inputs.size(), InputRecord{});
+    for (size_t i = 0; i < facts.inputs.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
+    update_queues();
+    metrics.fill(facts);
     report_models();
     facts.outputs = pending_outputs(sinks);
     facts.usage_at_end = telemetry::sample_process_usage();
-    return build_run_report(facts, timings);
+    return build_run_report(facts, metrics.timings());
   };
   facts.status = "running";
   run_json.start(running_report());
@@ -311,7 +316,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       if (!written.ok()) throw SinkFailure(written.error());
       for (const auto& [stage, ms] : arrived.timings) {
         if (stage.rfind(arrived.metadata_of + ".", 0) == 0)
-          timings.record(stage, ms, facts.processed);
+          metrics.timings().record(stage, ms, metrics.processed());
       }
       return;
     }
@@ -324,19 +329,17 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       }
       if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
       const Frame& frame = item->frame;
-      ++facts.frames;
-      if (frame.skipped()) {
-        ++counts[frame.stream].skipped;
-      } else {
-        ++counts[frame.stream].processed;
+      if (!frame.skipped()) {
         item->add_timing("sinks", sink_start);
         item->add_timing("latency", item->decoded_at);
-        for (const auto& [stage, ms] : item->timings) timings.record(stage, ms, facts.processed);
-        ++facts.processed;
+        const int64_t sequence = metrics.processed();
+        for (const auto& [stage, ms] : item->timings) metrics.timings().record(stage, ms, sequence);
       }
+      metrics.count_frame(frame.stream, frame.skipped());
+      update_queues();
       state.input = options.inputs[frame.stream];
       state.stream = frame.stream;
-      state.frames = facts.frames;
+      state.frames = metrics.frames();
       state.expected_frames = reader.expected_frames();
       state.elapsed = seconds_since(run_start);
       progress.update(state);
@@ -379,11 +382,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
     facts.error_code = outcome.error_code;
   }
   facts.inputs = reader.records();
-  for (size_t i = 0; i < facts.inputs.size(); ++i) {
-    facts.inputs[i].processed = counts[i].processed;
-    facts.inputs[i].skipped = counts[i].skipped;
-  }
-  report_queues();
+  update_queues();
+  metrics.fill(facts);
   const std::vector<graph::NodeCounts> node_counts = executor.counts();
   for (size_t i = 0; i < stages.size(); ++i) {
     const graph::NodeSpec& node = config.graph.nodes[i];
@@ -400,8 +400,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   report_models();
   facts.profile = profile_json(config, facts.stages);
   facts.usage_at_end = telemetry::sample_process_usage();
-  outcome.report = build_run_report(facts, timings);
-  outcome.summary = format_summary(outcome.report, timings);
+  outcome.report = build_run_report(facts, metrics.timings());
+  outcome.summary = format_summary(outcome.report, metrics.timings());
 
   const Status report_written = run_json.finish(outcome.report);
   if (!report_written.ok()) {
@@ -432,7 +432,10 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
     facts.resources = budget->to_json();
   }
   // The models share the budget (or the machine) as the pool's instance plan says.
+  telemetry::MetricsRegistry own_metrics;  // before the pool: its batchers count in it
+  telemetry::MetricsRegistry& metrics = options.metrics ? *options.metrics : own_metrics;
   infer::PoolOptions pool_options;
+  pool_options.metrics = &metrics;
   pool_options.cores = config.cpus > 0 ? config.cpus : available_cores();
   pool_options.instances = config.instances;
   pool_options.threads = config.threads;
@@ -457,7 +460,7 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   const bool waits = std::any_of(stages.begin(), stages.end(),
                                  [](const auto& s) { return s && s->waits_on_models(); });
   const Threads threads{waits ? frames : std::min(frames, 2 * pool_options.cores + 1), frames};
-  return execute(config, stages, threads, &pool, options, std::move(facts), setup_start);
+  return execute(config, stages, threads, &pool, metrics, options, std::move(facts), setup_start);
 }
 
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
@@ -478,7 +481,9 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
   FP_ASSIGN_OR_RETURN(chained.graph, graph::make_graph(std::move(chain), types));
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  return execute(chained, stages, Threads{1, 1}, nullptr, options, std::move(facts),
+  telemetry::MetricsRegistry own_metrics;
+  return execute(chained, stages, Threads{1, 1}, nullptr,
+                 options.metrics ? *options.metrics : own_metrics, options, std::move(facts),
                  SteadyClock::now());
 }
 
