@@ -46,6 +46,26 @@ void RunMetrics::update_queue(size_t queue, size_t depth, size_t high_water) {
   queues_[queue].high_water->raise_to(static_cast<int64_t>(high_water));
 }
 
+void RunMetrics::add_nodes(const graph::GraphSpec& graph) {
+  for (const graph::NodeSpec& node : graph.nodes) {
+    const telemetry::Labels labels{{"node", node.name}};
+    nodes_.push_back(
+        {&registry_.counter("framepipe_node_ran_total", labels, "Frames a node ran on"),
+         &registry_.counter("framepipe_node_passed_total", labels,
+                            "Frames a node let by (its rate: every, fps)"),
+         &registry_.counter("framepipe_node_dropped_total", labels,
+                            "Frames a dropping node replaced by newer ones")});
+  }
+}
+
+void RunMetrics::update_nodes(const std::vector<graph::NodeCounts>& counts) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    nodes_[i].ran->add(counts[i].ran - nodes_[i].ran->value());
+    nodes_[i].passed->add(counts[i].passed - nodes_[i].passed->value());
+    nodes_[i].dropped->add(counts[i].dropped - nodes_[i].dropped->value());
+  }
+}
+
 void RunMetrics::fill(RunFacts& facts) const {
   facts.frames = frames();
   facts.processed = processed();

@@ -268,6 +268,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   RunMetrics metrics(registry, options.inputs.size(), config.warmup_frames);
   const size_t decoded_queue = metrics.add_queue("decoded", decoded.capacity());
   const size_t graph_queue = metrics.add_queue("graph", in_flight);
+  metrics.add_nodes(config.graph);
   auto report_models = [&] {
     if (pool == nullptr) return;
     const nlohmann::ordered_json models = pool->report();
@@ -285,6 +286,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
     facts.inputs.assign(options.inputs.size(), InputRecord{});
     for (size_t i = 0; i < facts.inputs.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
     update_queues();
+    metrics.update_nodes(executor.counts());
     metrics.fill(facts);
     report_models();
     facts.outputs = pending_outputs(sinks);
@@ -385,6 +387,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   update_queues();
   metrics.fill(facts);
   const std::vector<graph::NodeCounts> node_counts = executor.counts();
+  metrics.update_nodes(node_counts);
   for (size_t i = 0; i < stages.size(); ++i) {
     const graph::NodeSpec& node = config.graph.nodes[i];
     nlohmann::ordered_json r = stages[i] ? stages[i]->report() : nlohmann::ordered_json::object();

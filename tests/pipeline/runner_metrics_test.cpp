@@ -83,6 +83,8 @@ TEST(RunnerMetrics, CountsRiseInTheRegistryBeforeTheRunEnds) {
   EXPECT_GT(processed, 5);
   EXPECT_EQ(processed_frames(registry), processed);  // run.json says what the registry counted
   EXPECT_EQ(outcome->report["inputs"][0]["frames_processed"], processed);
+  EXPECT_EQ(registry.counter("framepipe_node_ran_total", {{"node", "holding#0"}}, "").value(),
+            processed);
 }
 
 }  // namespace
