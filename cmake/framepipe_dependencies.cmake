@@ -13,10 +13,11 @@ find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
 find_package(TBB REQUIRED)
 find_package(JPEG REQUIRED)
+find_package(prometheus-cpp REQUIRED)  # its core: the text format of the live metrics
 include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)  # not in Debian: scripts/install-deps fetches it
 
 add_library(framepipe_dependencies INTERFACE)
 target_link_libraries(framepipe_dependencies INTERFACE
   ${OpenCV_LIBS} PkgConfig::FFMPEG yaml-cpp nlohmann_json::nlohmann_json CLI11::CLI11
   spdlog::spdlog OpenSSL::Crypto CURL::libcurl TBB::tbb JPEG::JPEG onnxruntime::onnxruntime
-  Threads::Threads)
+  prometheus-cpp::core Threads::Threads)

@@ -156,6 +156,10 @@ class Executor {
     }
     return out;
   }
+  size_t in_flight() const {
+    std::lock_guard lock(mutex_);
+    return in_flight_;
+  }
   size_t in_flight_high_water() const {
     std::lock_guard lock(mutex_);
     return high_water_;

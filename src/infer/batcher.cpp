@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "telemetry/stage_timings.hpp"
-
 namespace fp::infer {
 
 namespace {
@@ -53,6 +51,12 @@ Batcher::Batcher(std::vector<std::unique_ptr<BatchExecutor>> instances, BatcherO
     options_.queue_capacity = 4 * static_cast<int>(instances_.size()) * options_.max_batch;
   }
   options_.queue_capacity = std::max(options_.queue_capacity, options_.max_batch);
+  if (options_.labels.empty()) options_.labels = {{"model", options_.name}};
+  if (options_.metrics == nullptr) {
+    own_metrics_ = std::make_unique<telemetry::MetricsRegistry>();
+    options_.metrics = own_metrics_.get();
+  }
+  metrics_ = register_metrics(*options_.metrics);
   for (auto& instance : instances_) {
     threads_.emplace_back([this, executor = instance.get()] { serve(*executor); });
   }
@@ -60,13 +64,41 @@ Batcher::Batcher(std::vector<std::unique_ptr<BatchExecutor>> instances, BatcherO
 
 Batcher::~Batcher() { shutdown(); }
 
+Batcher::Metrics Batcher::register_metrics(telemetry::MetricsRegistry& registry) const {
+  const telemetry::Labels& labels = options_.labels;
+  auto counter = [&](const std::string& name, const std::string& help) {
+    return &registry.counter("framepipe_model_" + name + "_total", labels, help);
+  };
+  Metrics m{counter("requests", "Requests submitted to the model"),
+            counter("items", "Requests that ran in a batch"),
+            counter("cancelled", "Requests cancelled while queued"),
+            counter("failed_requests", "Requests that failed or were shut down unrun"),
+            counter("failed_batches", "Batches that failed"),
+            counter("blocked_submits", "Submits that waited for room in the model's queue"),
+            {},
+            &registry.gauge("framepipe_model_queue_depth", labels, "Requests queued now"),
+            &registry.gauge("framepipe_model_queue_high_water", labels, "Most requests queued"),
+            &registry.latency("framepipe_model_queue_wait", labels,
+                              "Time from submit until the request's batch was formed"),
+            &registry.latency("framepipe_model_batch_run", labels, "Time a batch ran")};
+  for (int size = 1; size <= options_.max_batch; ++size) {
+    telemetry::Labels sized = labels;
+    sized.emplace_back("batch_size", std::to_string(size));
+    m.batches.push_back(
+        &registry.counter("framepipe_model_batches_total", sized, "Batches run, by size"));
+  }
+  registry.gauge("framepipe_model_queue_capacity", labels, "Requests the model's queue holds")
+      .set(options_.queue_capacity);
+  return m;
+}
+
 std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input, Completion done) {
   auto request = std::make_shared<InferenceRequest>();
   request->batcher_ = this;
   std::unique_lock lock(mutex_);
   const auto capacity = static_cast<size_t>(options_.queue_capacity);
   if (!stopping_ && queue_.size() >= capacity) {
-    ++blocked_submits_;
+    metrics_.blocked_submits->add();
     ++blocked_now_;
     space_.wait(lock, [&] { return stopping_ || queue_.size() < capacity; });
     --blocked_now_;
@@ -81,9 +113,10 @@ std::shared_ptr<InferenceRequest> Batcher::submit(cv::Mat input, Completion done
   request->input_ = std::move(input);
   request->done_ = std::move(done);
   request->queued_at_ = SteadyClock::now();  // max_delay counts from here, not from the wait
-  ++requests_;
+  metrics_.requests->add();
   queue_.push_back(request);
-  high_water_ = std::max(high_water_, queue_.size());
+  metrics_.queue_depth->set(static_cast<int64_t>(queue_.size()));
+  metrics_.queue_high_water->raise_to(static_cast<int64_t>(queue_.size()));
   queued_.notify_all();
   return request;
 }
@@ -110,8 +143,9 @@ bool Batcher::cancel(InferenceRequest& request) {
     const auto it = std::find_if(queue_.begin(), queue_.end(),
                                  [&](const auto& queued) { return queued.get() == &request; });
     if (it != queue_.end()) queue_.erase(it);
+    metrics_.queue_depth->set(static_cast<int64_t>(queue_.size()));
     request.state_ = InferenceRequest::State::kDone;
-    ++cancelled_;
+    metrics_.cancelled->add();
     space_.notify_all();
   }
   // Done: nothing else touches the request any more.
@@ -128,7 +162,8 @@ void Batcher::shutdown() {
     stopping_ = true;
     queued.swap(queue_);
     for (auto& request : queued) request->state_ = InferenceRequest::State::kDone;
-    failed_ += static_cast<int64_t>(queued.size());
+    metrics_.queue_depth->set(0);
+    metrics_.failed->add(static_cast<int64_t>(queued.size()));
     queued_.notify_all();
     space_.notify_all();
     space_.wait(lock, [&] { return blocked_now_ == 0; });
@@ -158,14 +193,16 @@ Batcher::Batch Batcher::next_batch(std::unique_lock<std::mutex>& lock) {
     const size_t n = std::min(queue_.size(), max_batch);
     Batch batch(queue_.begin(), queue_.begin() + n);
     queue_.erase(queue_.begin(), queue_.begin() + n);
+    metrics_.queue_depth->set(static_cast<int64_t>(queue_.size()));
     space_.notify_all();
     const auto now = SteadyClock::now();
     for (auto& request : batch) {
       request->state_ = InferenceRequest::State::kRunning;
       request->timings_.queue_ms = ms_between(request->queued_at_, now);
-      queue_wait_.add(request->timings_.queue_ms);
+      metrics_.queue_wait->record(request->timings_.queue_ms);
     }
-    ++batch_sizes_[static_cast<int>(n)];
+    metrics_.batches[n - 1]->add();
+    metrics_.items->add(static_cast<int64_t>(n));
     return batch;
   }
   return {};
@@ -202,10 +239,10 @@ void Batcher::serve(BatchExecutor& instance) {
 void Batcher::finish(const Batch& batch, Result<std::vector<Outputs>> outputs, double run_ms) {
   {
     std::lock_guard lock(mutex_);
-    run_time_.add(run_ms);
+    metrics_.run_time->record(run_ms);
     if (!outputs.ok()) {
-      ++failed_batches_;
-      failed_ += static_cast<int64_t>(batch.size());
+      metrics_.failed_batches->add();
+      metrics_.failed->add(static_cast<int64_t>(batch.size()));
     }
     for (const auto& request : batch) request->state_ = InferenceRequest::State::kDone;
   }
@@ -226,11 +263,11 @@ void Batcher::finish(const Batch& batch, Result<std::vector<Outputs>> outputs, d
 }
 
 nlohmann::ordered_json Batcher::report() const {
-  std::lock_guard lock(mutex_);
   nlohmann::ordered_json sizes = nlohmann::ordered_json::object();
   int64_t batches = 0;
-  for (const auto& [size, count] : batch_sizes_) {
-    sizes[std::to_string(size)] = count;
+  for (size_t i = 0; i < metrics_.batches.size(); ++i) {
+    const int64_t count = metrics_.batches[i]->value();
+    if (count > 0) sizes[std::to_string(i + 1)] = count;
     batches += count;
   }
   return {{"model", options_.name},
@@ -238,16 +275,16 @@ nlohmann::ordered_json Batcher::report() const {
           {"max_batch", options_.max_batch},
           {"max_delay_us", options_.max_delay.count()},
           {"queue_capacity", options_.queue_capacity},
-          {"queue_high_water", high_water_},
-          {"blocked_submits", blocked_submits_},
-          {"requests", requests_},
+          {"queue_high_water", metrics_.queue_high_water->value()},
+          {"blocked_submits", metrics_.blocked_submits->value()},
+          {"requests", metrics_.requests->value()},
           {"batches", batches},
           {"batch_sizes", sizes},
-          {"cancelled", cancelled_},
-          {"failed_requests", failed_},
-          {"failed_batches", failed_batches_},
-          {"queue_wait", telemetry::to_json(queue_wait_.summary())},
-          {"run", telemetry::to_json(run_time_.summary())}};
+          {"cancelled", metrics_.cancelled->value()},
+          {"failed_requests", metrics_.failed->value()},
+          {"failed_batches", metrics_.failed_batches->value()},
+          {"queue_wait", telemetry::to_json(metrics_.queue_wait->snapshot().steady)},
+          {"run", telemetry::to_json(metrics_.run_time->snapshot().steady)}};
 }
 
 }  // namespace fp::infer

@@ -20,14 +20,14 @@
 //   submit() calls with a message saying so, lets running batches finish, and joins the threads.
 //   It returns once no submit() is blocked. No request is left without its Completion.
 // - report() gives the batch-size histogram, queue wait and run time, the queue's capacity and
-//   high-water mark and how many submit() calls had to wait, counted per model.
+//   high-water mark and how many submit() calls had to wait, counted per model. The counts live in
+//   a telemetry::MetricsRegistry (framepipe_model_*), where they can be read while the run goes.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -38,7 +38,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "telemetry/latency_histogram.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace fp::infer {
 
@@ -72,6 +72,10 @@ struct BatcherOptions {
   // Requests queued at most; submit() waits beyond. 0: 4 x instances x max_batch, enough for every
   // instance to have its next batches queued while it runs. Never less than max_batch.
   int queue_capacity = 0;
+  // Where its counts and timings live, and their labels (empty: {model: name}); null: a registry
+  // of its own.
+  telemetry::MetricsRegistry* metrics = nullptr;
+  telemetry::Labels labels = {};
 };
 
 class Batcher;
@@ -126,20 +130,27 @@ class Batcher {
   // Counts the batch's outcome and calls its completions; called without the lock.
   void finish(const Batch& batch, Result<std::vector<Outputs>> outputs, double run_ms);
 
+  // Its metrics in the registry; counted under mutex_, where the queue's state changes.
+  struct Metrics {
+    telemetry::Counter *requests, *items, *cancelled, *failed, *failed_batches, *blocked_submits;
+    std::vector<telemetry::Counter*> batches;  // by batch size - 1
+    telemetry::Gauge *queue_depth, *queue_high_water;
+    telemetry::Latency *queue_wait, *run_time;
+  };
+  Metrics register_metrics(telemetry::MetricsRegistry& registry) const;
+
   BatcherOptions options_;
+  std::unique_ptr<telemetry::MetricsRegistry> own_metrics_;  // without options_.metrics
+  Metrics metrics_;
   std::vector<std::unique_ptr<BatchExecutor>> instances_;
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::condition_variable queued_;  // a request was queued, or shutdown
   std::condition_variable space_;   // the queue has room, or a blocked submit() left, or shutdown
-  // The queue, its state and the counters, guarded by mutex_.
+  // The queue and its state, guarded by mutex_.
   std::deque<std::shared_ptr<InferenceRequest>> queue_;
   bool stopping_ = false;
   int blocked_now_ = 0;  // submit() calls waiting for room
-  std::map<int, int64_t> batch_sizes_;
-  int64_t requests_ = 0, cancelled_ = 0, failed_ = 0, failed_batches_ = 0, blocked_submits_ = 0;
-  size_t high_water_ = 0;
-  telemetry::LatencyHistogram queue_wait_, run_time_;
 };
 
 }  // namespace fp::infer

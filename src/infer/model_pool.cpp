@@ -124,9 +124,18 @@ Result<PooledModel*> ModelPool::get(const ModelRequest& asked_for) {
   pooled->warm_up_ = std::move(warm);
   std::vector<std::unique_ptr<BatchExecutor>> executors;
   for (auto& model : instances) executors.push_back(std::move(model));
+  const std::string input =
+      std::to_string(pooled->input_size_.width) + "x" + std::to_string(pooled->input_size_.height);
+  telemetry::Labels labels{
+      {"model", request.name}, {"backend", pooled->backend_name_}, {"input", input}};
+  for (const auto& [other_key, other] : models_) {  // one differing in device or outputs
+    if (other->batcher().options().labels == labels) {
+      labels.emplace_back("variant", std::to_string(models_.size()));
+    }
+  }
   pooled->batcher_ = std::make_unique<Batcher>(
-      std::move(executors),
-      BatcherOptions{request.name, pooled->warm_up_.max_batch, request.max_delay});
+      std::move(executors), BatcherOptions{request.name, pooled->warm_up_.max_batch,
+                                           request.max_delay, 0, options_.metrics, labels});
   pooled->load_seconds_ = seconds_since(start);
   PooledModel* result = pooled.get();
   models_.emplace(key, std::move(pooled));

@@ -27,6 +27,9 @@ struct PoolOptions {
   int cores = 1;      // the CPU budget, or the cores the process may use
   int instances = 0;  // fixed by the pipeline; 0: planned
   int threads = 0;    // fixed by the pipeline; 0: planned
+  // Where the batchers count, labelled {model, backend, input} (and variant, for a model loaded
+  // again with another device or outputs); null: each batcher its own.
+  telemetry::MetricsRegistry* metrics = nullptr;
 };
 
 // What a stage asks for.

@@ -19,6 +19,7 @@
 #include "run/input_reader.hpp"
 #include "run/output_dir.hpp"
 #include "run/reorder.hpp"
+#include "run/run_metrics.hpp"
 #include "run/run_report.hpp"
 #include "run/run_report_writer.hpp"
 #include "telemetry/progress.hpp"
@@ -207,9 +208,11 @@ struct Threads {
   int frames = 1;
 };
 
-// `pool` (null when the stages were built by the caller) is reported with the run.
+// `pool` (null when the stages were built by the caller) is reported with the run; its batchers
+// count in `registry`, where the run keeps its own metrics.
 Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Threads threads,
-                           const infer::ModelPool* pool, const RunOptions& options, RunFacts facts,
+                           const infer::ModelPool* pool, telemetry::MetricsRegistry& registry,
+                           const RunOptions& options, RunFacts facts,
                            SteadyClock::time_point setup_start) {
   InputReader reader(config, options.inputs, options.cancel);
   outputs::OutputContext context{
@@ -243,29 +246,33 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   const size_t in_flight = static_cast<size_t>(threads.frames + config.queue_frames);
   FrameExecutor executor(config.graph, stage_calls(stages),
                          {threads.workers, in_flight, static_cast<size_t>(config.queue_frames)});
-  telemetry::StageTimings timings(config.warmup_frames);
-  std::vector<InputRecord> counts(options.inputs.size());  // processed/skipped, main thread only
+  RunMetrics metrics(registry, options.inputs.size(), config.warmup_frames);
+  const size_t decoded_queue = metrics.add_queue("decoded", decoded.capacity());
+  const size_t graph_queue = metrics.add_queue("graph", in_flight);
+  metrics.add_nodes(config.graph);
   auto report_models = [&] {
     if (pool == nullptr) return;
     const nlohmann::ordered_json models = pool->report();
     facts.engine["plan"] = models["plan"];
     facts.models = models["models"];
   };
-  auto report_queues = [&] {
-    facts.queues = {{"decoded", decoded.capacity(), decoded.high_water()},
-                    {"graph", in_flight, executor.in_flight_high_water()}};
+  auto update_queues = [&] {
+    metrics.update_queue(decoded_queue, decoded.size(), decoded.high_water());
+    metrics.update_queue(graph_queue, executor.in_flight(), executor.in_flight_high_water());
   };
-  // What is known while the run goes, from the main thread: its own counts and what other threads
-  // publish under locks (queues, models); the inputs' read records come at the end.
+  // What is known while the run goes: the live metrics and what other threads publish under locks
+  // (models); the inputs' read records come at the end.
   const std::function<nlohmann::ordered_json()> running_report = [&] {
     facts.processing_seconds = seconds_since(run_start);
-    facts.inputs = counts;
-    for (size_t i = 0; i < counts.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
-    report_queues();
+    facts.inputs.assign(options.inputs.size(), InputRecord{});
+    for (size_t i = 0; i < facts.inputs.size(); ++i) facts.inputs[i].info.uri = options.inputs[i];
+    update_queues();
+    metrics.update_nodes(executor.counts());
+    metrics.fill(facts);
     report_models();
     facts.outputs = writer.pending();
     facts.usage_at_end = telemetry::sample_process_usage();
-    return build_run_report(facts, timings);
+    return build_run_report(facts, metrics.timings());
   };
   facts.status = "running";
   run_json.start(running_report());
@@ -296,7 +303,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       // the branch's timings (the frame's own, decoding included, come with the frame).
       for (const auto& [stage, ms] : arrived.timings) {
         if (stage.rfind(arrived.metadata_of + ".", 0) == 0)
-          timings.record(stage, ms, facts.processed);
+          metrics.timings().record(stage, ms, metrics.processed());
       }
       return hand_over(std::move(arrived));
     }
@@ -306,25 +313,25 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       const int stream = frame.stream;
       const bool skipped = frame.skipped();
       if (!skipped) {
-        for (const auto& [stage, ms] : item->timings) timings.record(stage, ms, facts.processed);
+        const int64_t sequence = metrics.processed();
+        for (const auto& [stage, ms] : item->timings) metrics.timings().record(stage, ms, sequence);
       }
       // Decoded to handed over; "sinks": the hand-over, waiting for room in a sink's queue.
       const double latency_ms = seconds_since(item->decoded_at) * 1000;
       const auto sink_start = SteadyClock::now();
       if (!hand_over(std::move(*item))) return false;
       if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
-      ++facts.frames;
-      if (skipped) {
-        ++counts[stream].skipped;
-      } else {
-        ++counts[stream].processed;
-        timings.record("sinks", seconds_since(sink_start) * 1000, facts.processed);
-        timings.record("latency", latency_ms + seconds_since(sink_start) * 1000, facts.processed);
-        ++facts.processed;
+      if (!skipped) {
+        const int64_t sequence = metrics.processed();
+        const double sinks_ms = seconds_since(sink_start) * 1000;
+        metrics.timings().record("sinks", sinks_ms, sequence);
+        metrics.timings().record("latency", latency_ms + sinks_ms, sequence);
       }
+      metrics.count_frame(stream, skipped);
+      update_queues();
       state.input = options.inputs[stream];
       state.stream = stream;
-      state.frames = facts.frames;
+      state.frames = metrics.frames();
       state.expected_frames = reader.expected_frames();
       state.elapsed = seconds_since(run_start);
       progress.update(state);
@@ -347,7 +354,6 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
 
   const Status finished = writer.finish();  // every sink has written all it was given
   if (!finished.ok()) error.set(finished.error().or_code(ErrorCode::kIo));
-  facts.frames = writer.frames_written();  // a failed sink wrote fewer than it was handed
   RunOutcome outcome;
   outcome.error = error.get();
   outcome.error_code = error.code();
@@ -359,12 +365,11 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   const std::vector<io::PendingFile> files = writer.files();
 
   facts.inputs = reader.records();
-  for (size_t i = 0; i < facts.inputs.size(); ++i) {
-    facts.inputs[i].processed = counts[i].processed;
-    facts.inputs[i].skipped = counts[i].skipped;
-  }
-  report_queues();
+  update_queues();
+  metrics.fill(facts);
+  facts.frames = writer.frames_written();  // a failed sink wrote fewer than it was handed
   const std::vector<graph::NodeCounts> node_counts = executor.counts();
+  metrics.update_nodes(node_counts);
   for (size_t i = 0; i < stages.size(); ++i) {
     const graph::NodeSpec& node = config.graph.nodes[i];
     nlohmann::ordered_json r = stages[i] ? stages[i]->report() : nlohmann::ordered_json::object();
@@ -388,8 +393,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       facts.error_code = outcome.error_code;
     }
     facts.outputs = outputs::outputs_json(files, committed);
-    outcome.report = build_run_report(facts, timings);
-    outcome.summary = format_summary(outcome.report, timings);
+    outcome.report = build_run_report(facts, metrics.timings());
+    outcome.summary = format_summary(outcome.report, metrics.timings());
   };
   conclude(commit);
   Status report_written = ok_status();
@@ -436,7 +441,10 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
     facts.resources = budget->to_json();
   }
   // The models share the budget (or the machine) as the pool's instance plan says.
+  telemetry::MetricsRegistry own_metrics;  // before the pool: its batchers count in it
+  telemetry::MetricsRegistry& metrics = options.metrics ? *options.metrics : own_metrics;
   infer::PoolOptions pool_options;
+  pool_options.metrics = &metrics;
   pool_options.cores = config.cpus > 0 ? config.cpus : available_cores();
   pool_options.instances = config.instances;
   pool_options.threads = config.threads;
@@ -458,7 +466,7 @@ Result<RunOutcome> run_pipeline(const PipelineConfig& config, const infer::Model
   // plus one ran people at 0.93 of the fps, measured with bench/compare_builds.sh).
   const int frames = pool.frames_in_flight();
   const Threads threads{std::min(frames, 2 * pool_options.cores + 1), frames};
-  return execute(config, stages, threads, &pool, options, std::move(facts), setup_start);
+  return execute(config, stages, threads, &pool, metrics, options, std::move(facts), setup_start);
 }
 
 Result<RunOutcome> run_with_stages(const PipelineConfig& config,
@@ -480,7 +488,9 @@ Result<RunOutcome> run_with_stages(const PipelineConfig& config,
   FP_ASSIGN_OR_RETURN(chained.graph, graph::make_graph(std::move(chain), types));
   RunFacts facts;
   facts.usage_at_start = telemetry::sample_process_usage();
-  return execute(chained, stages, Threads{1, 1}, nullptr, options, std::move(facts),
+  telemetry::MetricsRegistry own_metrics;
+  return execute(chained, stages, Threads{1, 1}, nullptr,
+                 options.metrics ? *options.metrics : own_metrics, options, std::move(facts),
                  SteadyClock::now());
 }
 

@@ -24,6 +24,7 @@
 #include "infer/model_registry.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/stage.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace fp::run {
 
@@ -34,6 +35,9 @@ struct RunOptions {
   std::filesystem::path progress_json;  // empty: none
   bool terminal_progress = false;
   const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to stop reading input
+  // Where the run keeps its live metrics (frames, stage latencies, queues, models), readable from
+  // any thread while it goes; a fresh registry per run. Null: the run keeps its own.
+  telemetry::MetricsRegistry* metrics = nullptr;
 };
 
 // How a run that started ended. Outputs are committed for kCompleted, kCompletedWithErrors and

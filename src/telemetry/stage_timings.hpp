@@ -1,7 +1,9 @@
-// StageTimings: per-stage latency over steady state, with warm-up frames kept apart.
+// StageTimings: per-stage latency over steady state, with warm-up frames kept apart, as the
+// registry's "framepipe_stage_latency" metrics labelled by stage.
 //
 // The first `warmup_frames` frames of a run pay for lazy initialisation (allocations, kernel
 // selection, caches); mixing them into p90/max hides the steady-state numbers users tune for.
+// One thread records and reports (the runner's); others read the registry.
 #pragma once
 
 #include <cstdint>
@@ -10,13 +12,14 @@
 #include <utility>
 #include <vector>
 
-#include "telemetry/latency_histogram.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace fp::telemetry {
 
 class StageTimings {
  public:
-  explicit StageTimings(int64_t warmup_frames) : warmup_frames_(warmup_frames) {}
+  StageTimings(MetricsRegistry& registry, int64_t warmup_frames)
+      : registry_(registry), warmup_frames_(warmup_frames) {}
 
   // `frame_sequence` counts processed frames from 0 across the run; below warmup_frames it is
   // a warm-up frame.
@@ -25,22 +28,19 @@ class StageTimings {
 
   struct Stage {
     std::string name;
-    LatencyHistogram steady;
-    LatencyHistogram warmup;
+    LatencySnapshot latency;
   };
   // In the order stages were first recorded.
-  const std::vector<Stage>& stages() const { return stages_; }
-  const Stage* find(const std::string& name) const;
+  std::vector<Stage> stages() const;
 
   nlohmann::ordered_json to_json() const;
   // A fixed-width table for the terminal.
   std::string to_table() const;
 
  private:
+  MetricsRegistry& registry_;
   int64_t warmup_frames_;
-  std::vector<Stage> stages_;
+  std::vector<std::pair<std::string, Latency*>> stages_;  // the registry's, found once per stage
 };
-
-nlohmann::ordered_json to_json(const LatencySummary& summary);
 
 }  // namespace fp::telemetry

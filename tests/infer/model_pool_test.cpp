@@ -42,6 +42,28 @@ TEST(ModelPool, StagesAskingForTheSameModelShareOneBatcher) {
   EXPECT_EQ(pool.frames_in_flight(), 4);  // 2 instances x (batch 1 + 1 queued)
 }
 
+TEST(ModelPool, EachModelCountsApartInTheGivenRegistry) {
+  const ModelRegistry models = registry();
+  telemetry::MetricsRegistry metrics;
+  ModelPool pool(models, {.cores = 1, .instances = 1, .threads = 1, .metrics = &metrics});
+  ModelRequest request{.name = "yolox_nano_416"};
+  auto first = pool.get(request);
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  request.output_names = {"output"};  // the same model, its outputs named: loaded again
+  auto named = pool.get(request);
+  ASSERT_TRUE(named.ok()) << named.error().message();
+  ASSERT_NE(*first, *named);
+  const int shape[] = {1, 3, 416, 416};
+  ASSERT_TRUE((*named)->batcher().run(cv::Mat(4, shape, CV_32F, cv::Scalar(0))).ok());
+
+  const telemetry::Labels labels{
+      {"model", "yolox_nano_416"}, {"backend", (*first)->backend_name()}, {"input", "416x416"}};
+  telemetry::Labels variant = labels;
+  variant.emplace_back("variant", "1");
+  EXPECT_EQ(metrics.counter("framepipe_model_requests_total", labels, "").value(), 0);
+  EXPECT_EQ(metrics.counter("framepipe_model_requests_total", variant, "").value(), 1);
+}
+
 TEST(ModelPool, ModelThatCannotBatchRunsOneItemAtATimeAndSaysWhy) {
   const ModelRegistry models = registry();
   ModelPool pool(models, {.cores = 1, .instances = 1, .threads = 1});

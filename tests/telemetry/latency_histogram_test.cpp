@@ -29,15 +29,17 @@ TEST(LatencyHistogram, EmptyAndSingleValue) {
 }
 
 TEST(StageTimings, WarmupFramesAreKeptApartFromSteadyState) {
-  StageTimings t(5);
+  MetricsRegistry registry;
+  StageTimings t(registry, 5);
   for (int64_t frame = 0; frame < 100; ++frame)
     t.record("detect", frame < 5 ? 1000.0 : 10.0, frame);
-  const auto* stage = t.find("detect");
-  ASSERT_NE(stage, nullptr);
-  EXPECT_EQ(stage->warmup.count(), 5);
-  EXPECT_EQ(stage->steady.count(), 95);
-  EXPECT_DOUBLE_EQ(stage->steady.summary().max, 10.0);  // warm-up spikes do not pollute it
-  EXPECT_DOUBLE_EQ(stage->warmup.summary().max, 1000.0);
+  const auto stages = t.stages();
+  ASSERT_EQ(stages.size(), 1u);
+  const LatencySnapshot& stage = stages[0].latency;
+  EXPECT_EQ(stage.warmup.count, 5);
+  EXPECT_EQ(stage.steady.count, 95);
+  EXPECT_DOUBLE_EQ(stage.steady.max, 10.0);  // warm-up spikes do not pollute it
+  EXPECT_DOUBLE_EQ(stage.warmup.max, 1000.0);
   const auto json = t.to_json();
   ASSERT_EQ(json.size(), 1u);
   EXPECT_EQ(json[0]["steady"]["count"], 95);
