@@ -85,16 +85,11 @@ TEST(ModelRegistry, EveryStagedModelVerifies) {
     EXPECT_EQ(verified.state, VerifyState::kOk) << verified.message;
     EXPECT_EQ(fs::file_size(verified.path), static_cast<uintmax_t>(spec.size)) << spec.name;
   }
-  // Staged in ../shared/models on 2026-11-30 for secondary inference (landmarks, attributes,
-  // image embeddings), which no stage runs yet: registered when a stage uses them.
-  const std::set<std::string> not_yet_registered = {
-      "landmarks/pfld_68.onnx",
-      "face_attr/insightface_genderage_v1_112.onnx",
-      "face_attr/fer2013_mini_XCEPTION_102_emotion7_64.onnx",
-      "face_attr/imdb_gender_mini_XCEPTION_21_64.onnx",
-      "embedding/mobilenetv2-12-int8.onnx",
-      "embedding/mobilenetv2-12-int8_feat1280.onnx",
-      "embedding/imagenet-simple-labels.json"};
+  // Staged in ../shared/models on 2026-11-30 for image embeddings, which no stage runs yet:
+  // registered when a stage uses them.
+  const std::set<std::string> not_yet_registered = {"embedding/mobilenetv2-12-int8.onnx",
+                                                    "embedding/mobilenetv2-12-int8_feat1280.onnx",
+                                                    "embedding/imagenet-simple-labels.json"};
   int staged = 0;
   for (const auto& entry : fs::recursive_directory_iterator(test::models_dir())) {
     if (!entry.is_regular_file() || entry.path().filename() == "MODELS.md") continue;
@@ -103,7 +98,7 @@ TEST(ModelRegistry, EveryStagedModelVerifies) {
     ++staged;
     EXPECT_TRUE(registered.contains(file)) << entry.path() << " is not in the registry";
   }
-  EXPECT_EQ(staged, 10);
+  EXPECT_EQ(staged, 14);
 }
 
 TEST(ModelRegistry, UnknownKeyErrorNamesLineAndColumn) {
@@ -179,6 +174,40 @@ TEST(ModelRegistry, MissingRequiredKeyAndBadValuesAreErrors) {
                                "must be one of linear, area (got 'cubic')"),
             std::string::npos)
       << interpolation;
+}
+
+TEST(ModelRegistry, AttributeModelsNeedADecoderANameAndTheirClasses) {
+  TempDir dir;
+  const std::string decoder =
+      load_error(dir, "models:\n  a: {kind: attribute, file: a, decoder: yolox, attribute: x}\n");
+  EXPECT_NE(decoder.find("registry.yaml:2:42: an attribute model's 'decoder' is genderage, "
+                         "classes, landmarks or embedding (got 'yolox')"),
+            std::string::npos)
+      << decoder;
+  EXPECT_NE(load_error(dir, "models:\n  a: {kind: attribute, file: a, decoder: landmarks}\n")
+                .find("attribute model 'a' needs 'attribute'"),
+            std::string::npos);
+  EXPECT_NE(load_error(dir,
+                       "models:\n  a: {kind: attribute, file: a, decoder: classes, attribute: e, "
+                       "class_names: [one]}\n")
+                .find("attribute model 'a' needs 'class_names'"),
+            std::string::npos);
+  const std::string shape = load_error(
+      dir, "models:\n  a: {kind: attribute, file: a, decoder: genderage, crop: {shape: circle}}\n");
+  EXPECT_NE(shape.find("'shape' in crop of model 'a' must be one of box, square, aligned_face"),
+            std::string::npos)
+      << shape;
+  EXPECT_NE(load_error(dir,
+                       "models:\n  a: {kind: attribute, file: a, decoder: genderage, crop: "
+                       "{shape: box, margin: [1]}}\n")
+                .find("'margin' must be [x, y]"),
+            std::string::npos);
+  const ModelRegistry shipped = *ModelRegistry::load_default();
+  const ModelSpec emotion = *shipped.find("emotion_mini_xception");
+  EXPECT_TRUE(emotion.preprocess.gray);
+  EXPECT_EQ(emotion.class_names.size(), 7u);
+  EXPECT_EQ(shipped.find("gender_mini_xception")->crop.margin_y, 60);
+  EXPECT_EQ(shipped.find("pfld_68")->crop.shape, "square");
 }
 
 TEST(ModelRegistry, SyntaxErrorNamesLine) {
