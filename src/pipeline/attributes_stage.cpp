@@ -4,31 +4,12 @@
 
 #include "faces/embedding.hpp"
 #include "pipeline/detect_stage.hpp"
+#include "pipeline/face_select_stage.hpp"
 #include "vision/face_align.hpp"
 
 namespace fp::pipeline {
 
 namespace {
-
-// `per_track: {best, every, max}`, each Error at file:line:column.
-Result<faces::TrackSelectionOptions> read_per_track(const YamlMap& map) {
-  FP_RETURN_IF_ERROR(map.check_keys({"best", "every", "max"}));
-  faces::TrackSelectionOptions options;
-  options.best = 0;
-  FP_RETURN_IF_ERROR(map.read("best", options.best));
-  FP_RETURN_IF_ERROR(map.read("every", options.every));
-  FP_RETURN_IF_ERROR(map.read("max", options.max));
-  if (options.best < 0 || options.best > 1000) {
-    return map.error_at("best", "'best' must be from 0 (no limit) to 1000 objects");
-  }
-  if (options.every < 1 || options.every > 1'000'000) {
-    return map.error_at("every", "'every' must be from 1 (any frame) to 1000000 frames");
-  }
-  if (options.max < 0 || options.max > 1'000'000) {
-    return map.error_at("max", "'max' must be from 0 (no limit) to 1000000 objects");
-  }
-  return options;
-}
 
 // A non-negative number key, kept when absent.
 Status read_at_least_zero(const YamlMap& config, const char* key, double& out) {
@@ -74,18 +55,18 @@ Result<std::unique_ptr<Stage>> AttributesStage::create(const StageContext& conte
       return config.error_at("per_track", "'per_track' needs a track stage before this one");
     }
     FP_ASSIGN_OR_RETURN(const YamlMap per_track, config.map("per_track", "per_track"));
-    FP_ASSIGN_OR_RETURN(stage->per_track_, read_per_track(per_track));
+    FP_RETURN_IF_ERROR(per_track.check_keys({"best", "every", "max"}));
+    faces::TrackSelectionOptions options;
+    options.best = 0;  // no rank limit unless asked
+    FP_RETURN_IF_ERROR(read_track_selection(per_track, options, "objects"));
+    stage->per_track_ = options;
   }
   stage->normalization_ = normalization_of(spec->preprocess);
 
   infer::ModelRequest request;
   request.name = model;
   request.max_delay = std::chrono::microseconds(20'000);
-  FP_RETURN_IF_ERROR(read_batching(config, request));
-  FP_RETURN_IF_ERROR(read_model_options(config, context, request.options));
-  auto loaded = context.models.get(request);
-  if (!loaded.ok()) return config.error_at("model", loaded.error().message());
-  stage->model_ = *loaded;
+  FP_ASSIGN_OR_RETURN(stage->model_, load_model(config, context, std::move(request), "model"));
   return std::unique_ptr<Stage>(std::move(stage));
 }
 

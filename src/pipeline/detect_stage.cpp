@@ -54,6 +54,15 @@ Status read_model_options(const YamlMap& config, const StageContext& context,
   return ok_status();
 }
 
+Result<infer::PooledModel*> load_model(const YamlMap& config, const StageContext& context,
+                                       infer::ModelRequest request, const char* key) {
+  FP_RETURN_IF_ERROR(read_batching(config, request));
+  FP_RETURN_IF_ERROR(read_model_options(config, context, request.options));
+  auto model = context.models.get(request);
+  if (!model.ok()) return config.error_at(key, model.error().message());
+  return *model;
+}
+
 Status read_batching(const YamlMap& config, infer::ModelRequest& request) {
   FP_RETURN_IF_ERROR(config.read("max_batch", request.max_batch));
   if (config.has("max_batch") && (request.max_batch < 1 || request.max_batch > 64)) {

@@ -41,6 +41,11 @@ namespace fp::pipeline {
 Status read_model_options(const YamlMap& config, const StageContext& context,
                           infer::ModelOptions& options);
 Status read_batching(const YamlMap& config, infer::ModelRequest& request);
+// The model of a stage that runs one on what a detector found (faces, attributes): `request`
+// (its name and default batching set) with the stage's batching and backend keys, from the run's
+// pool; an Error located at `key`, the stage's key naming the model.
+Result<infer::PooledModel*> load_model(const YamlMap& config, const StageContext& context,
+                                       infer::ModelRequest request, const char* key);
 
 // The tensor normalisation a registry entry's `preprocess:` asks for.
 vision::Normalization normalization_of(const infer::Preprocess& preprocess);

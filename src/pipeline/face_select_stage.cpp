@@ -15,10 +15,16 @@ Result<std::unique_ptr<Stage>> FaceSelectStage::create(const StageContext& conte
   }
   std::unique_ptr<FaceSelectStage> stage(new FaceSelectStage());
   stage->name_ = context.name;
-  faces::TrackSelectionOptions& options = stage->options_;
+  FP_RETURN_IF_ERROR(read_track_selection(config, stage->options_, "faces"));
+  FP_RETURN_IF_ERROR(read_face_checks(config, stage->quality_));
+  return std::unique_ptr<Stage>(std::move(stage));
+}
+
+Status read_track_selection(const YamlMap& config, faces::TrackSelectionOptions& options,
+                            const std::string& items) {
   FP_RETURN_IF_ERROR(config.read("best", options.best));
   if (options.best < 0 || options.best > 1000) {
-    return config.error_at("best", "'best' must be from 0 (no limit) to 1000 faces");
+    return config.error_at("best", "'best' must be from 0 (no limit) to 1000 " + items);
   }
   FP_RETURN_IF_ERROR(config.read("every", options.every));
   if (options.every < 1 || options.every > 1'000'000) {
@@ -26,10 +32,9 @@ Result<std::unique_ptr<Stage>> FaceSelectStage::create(const StageContext& conte
   }
   FP_RETURN_IF_ERROR(config.read("max", options.max));
   if (options.max < 0 || options.max > 1'000'000) {
-    return config.error_at("max", "'max' must be from 0 (no limit) to 1000000 faces");
+    return config.error_at("max", "'max' must be from 0 (no limit) to 1000000 " + items);
   }
-  FP_RETURN_IF_ERROR(read_face_checks(config, stage->quality_));
-  return std::unique_ptr<Stage>(std::move(stage));
+  return ok_status();
 }
 
 Status FaceSelectStage::process(FrameResult& item) {

@@ -29,6 +29,11 @@
 
 namespace fp::pipeline {
 
+// The keys `best`, `every` and `max` of `config` into `options` (kept when absent); `items` names
+// what is picked in messages ("faces").
+Status read_track_selection(const YamlMap& config, faces::TrackSelectionOptions& options,
+                            const std::string& items);
+
 class FaceSelectStage : public Stage {
  public:
   static Result<std::unique_ptr<Stage>> create(const StageContext& context);

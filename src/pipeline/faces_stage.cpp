@@ -152,11 +152,8 @@ Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
   // a detector run apart: waiting 100 ms gives about 2.7 faces per call on the Hamilton clip
   // (1 to 1.4 at 2 to 10 ms). Faces are harvested, not shown live, so the latency is cheap.
   request.max_delay = std::chrono::microseconds(100'000);
-  FP_RETURN_IF_ERROR(read_batching(config, request));
-  FP_RETURN_IF_ERROR(read_model_options(config, context, request.options));
-  auto model = context.models.get(request);
-  if (!model.ok()) return config.error_at("embedder", model.error().message());
-  stage->embedder_ = *model;
+  FP_ASSIGN_OR_RETURN(stage->embedder_,
+                      load_model(config, context, std::move(request), "embedder"));
 
   std::string gallery = context.gallery.string();
   if (gallery.empty()) FP_RETURN_IF_ERROR(config.read("gallery", gallery));
