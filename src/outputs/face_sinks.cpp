@@ -7,6 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "faces/face_attributes.hpp"
+
 namespace fp::outputs {
 
 namespace fs = std::filesystem;
@@ -64,9 +66,10 @@ Result<std::unique_ptr<Sink>> FaceOutputsSink::open(const fs::path& dir,
 
 Status FaceOutputsSink::write(const FrameResult& item) {
   const Frame& frame = item.frame;
-  for (size_t k = 0; k < item.faces.size(); ++k) {
-    const faces::FaceResult& face = item.faces[k];
-    const Detection& d = item.detections[face.detection];
+  // k numbers the frame's faces in the crops' names.
+  const std::vector<size_t> face_indices = faces::checked_faces(item.detections);
+  for (size_t k = 0; k < face_indices.size(); ++k) {
+    const Detection& d = item.detections[face_indices[k]];
     const int64_t face_id = next_face_id_++;
     nlohmann::ordered_json row{{"stream", frame.stream},
                                {"frame", frame.index},
@@ -79,26 +82,32 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     row["box"] = box_json(d.box);
     if (!d.keypoints.empty()) row["landmarks"] = landmarks_json(d.keypoints);
     row["score"] = std::round(d.score * 1e4) / 1e4;
-    if (!face.passed_checks()) {
-      row["skipped"] = face.skip_reason;
+    const std::string skip_reason = faces::face_skip_reason(d);
+    if (!faces::face_passed_checks(d)) {
+      row["skipped"] = skip_reason;
       FP_RETURN_IF_ERROR(rows_.write(row));
       continue;
     }
-    row["quality"] = std::round(face.quality * 1e4) / 1e4;
-    row["sharpness"] = std::round(face.sharpness * 10) / 10;
+    // A face that passed the checks has its quality and sharpness (faces/face_attributes.hpp).
+    const double quality = *find_number(d.attributes, faces::kFaceQuality);
+    row["quality"] = std::round(quality * 1e4) / 1e4;
+    row["sharpness"] = std::round(*find_number(d.attributes, faces::kFaceSharpness) * 10) / 10;
+    const faces::Embedding no_embedding;
+    const std::vector<float>* found = find_vector(d.attributes, faces::kFaceEmbedding);
+    const faces::Embedding& embedding = found != nullptr ? *found : no_embedding;
     const faces::FaceUnit unit = d.track_id != 0 ? faces::FaceUnit{frame.stream, d.track_id, 0}
                                                  : faces::FaceUnit{frame.stream, 0, face_id};
-    if (identities_.add(unit, face.quality, face.embedding) && options_.thumbs) {
+    if (identities_.add(unit, quality, embedding) && options_.thumbs) {
       thumbs_[unit] = thumbnail(frame.image, d.box);
     }
-    if (face.skipped()) {  // not sampled: of its track's identity, without an embedding
-      row["skipped"] = face.skip_reason;
+    if (!skip_reason.empty()) {  // not sampled: of its track's identity, without an embedding
+      row["skipped"] = skip_reason;
       FP_RETURN_IF_ERROR(rows_.write(row));
       continue;
     }
-    nlohmann::ordered_json embedding = nlohmann::ordered_json::array();
-    for (float v : face.embedding) embedding.push_back(round6(v));
-    row["embedding"] = std::move(embedding);
+    nlohmann::ordered_json embedding_json = nlohmann::ordered_json::array();
+    for (float v : embedding) embedding_json.push_back(round6(v));
+    row["embedding"] = std::move(embedding_json);
     if (options_.crops) {
       char name[96];
       std::snprintf(name, sizeof(name), "s%d_f%06lld_%zu.jpg", frame.stream,
@@ -107,10 +116,11 @@ Status FaceOutputsSink::write(const FrameResult& item) {
         fs::create_directories(crops_dir_.temp_path());
         wrote_crops_ = true;
       }
-      FP_RETURN_IF_ERROR(write_image(crops_dir_.temp_path() / name, face.aligned));
+      FP_RETURN_IF_ERROR(
+          write_image(crops_dir_.temp_path() / name, item.aligned_faces[face_indices[k]]));
       row["crop"] = std::string("crops/") + name;
     }
-    if (auto match = identities_.gallery_match(face.embedding)) row["gallery"] = *match;
+    if (auto match = identities_.gallery_match(embedding)) row["gallery"] = *match;
     FP_RETURN_IF_ERROR(rows_.write(row));
   }
   for (int64_t id : item.ended_tracks) FP_RETURN_IF_ERROR(close({frame.stream, id, 0}));

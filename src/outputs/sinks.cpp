@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "faces/face_attributes.hpp"
 #include "vision/draw.hpp"
 
 namespace fp::outputs {
@@ -28,6 +29,8 @@ nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints) {
 nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes) {
   nlohmann::ordered_json json = nlohmann::ordered_json::object();
   for (const Attribute& a : attributes) {
+    // The faces stage's attributes are written in faces.jsonl, not in the detection rows.
+    if (faces::is_face_attribute(a.name)) continue;
     if (const double* number = std::get_if<double>(&a.value)) {
       json[a.name] = *number;
     } else if (const auto* label = std::get_if<AttributeLabel>(&a.value)) {
@@ -63,7 +66,8 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
       detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;
     }
     if (d.predicted) detection["predicted"] = true;
-    if (!d.attributes.empty()) detection["attributes"] = attributes_json(d.attributes);
+    nlohmann::ordered_json attributes = attributes_json(d.attributes);
+    if (!attributes.empty()) detection["attributes"] = std::move(attributes);
     detections.push_back(std::move(detection));
   }
   row["detections"] = std::move(detections);

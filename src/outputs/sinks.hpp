@@ -50,7 +50,8 @@ nlohmann::ordered_json box_json(const Box& box);
 // [[x, y], ...] of a detection's keypoints, rounded like boxes.
 nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints);
 
-// {"name": value, ...}: a number, {"label", "score"}, or a list of numbers (rounded to 1e-4).
+// {"name": value, ...}: a number, {"label", "score"}, or a list of numbers (rounded to 1e-4); the
+// faces stage's attributes (faces/face_attributes.hpp) left out: faces.jsonl writes them.
 nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes);
 
 // The JSON row of one processed frame (documented in README.md, "Outputs").

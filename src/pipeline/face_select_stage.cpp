@@ -39,19 +39,21 @@ Status read_track_selection(const YamlMap& config, faces::TrackSelectionOptions&
 
 Status FaceSelectStage::process(FrameResult& item) {
   const auto start = SteadyClock::now();
-  item.faces = check_faces(item.frame.image, item.detections, quality_);
+  check_faces(item, quality_);
   faces::TrackSelection& selection =
       selections_.try_emplace(item.frame.stream, options_).first->second;
-  for (faces::FaceResult& face : item.faces) {
+  for (size_t i : faces::checked_faces(item.detections)) {
+    Detection& face = item.detections[i];
     ++faces_;
-    if (!face.passed_checks()) continue;
+    if (!faces::face_passed_checks(face)) continue;
     ++passed_;
-    const int64_t track_id = item.detections[face.detection].track_id;
-    if (track_id == 0) {
+    // A face that passed the checks has its quality (faces/face_attributes.hpp).
+    const double quality = *find_number(face.attributes, faces::kFaceQuality);
+    if (face.track_id == 0) {
       ++untracked_;
-    } else if (!selection.offer(track_id, item.sequence, face.quality)) {
-      face.skip_reason = faces::kNotSampled;
-      face.aligned.release();  // only embedded faces are cropped out
+    } else if (!selection.offer(face.track_id, item.sequence, quality)) {
+      faces::set_face_skipped(face, faces::kNotSampled);
+      item.aligned_faces[i].release();  // only embedded faces are cropped out
       continue;
     }
     ++taken_;

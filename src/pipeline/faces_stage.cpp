@@ -75,35 +75,38 @@ Status check_face_detector(const StageContext& context, const std::string& embed
 
 }  // namespace
 
-std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
-                                           const std::vector<Detection>& detections,
-                                           const faces::QualityOptions& quality) {
-  std::vector<faces::FaceResult> out;
-  const bool any = std::any_of(detections.begin(), detections.end(), is_detected);
-  const bool bad_frame = any && faces::is_bad_source_frame(image);
+void check_faces(FrameResult& item, const faces::QualityOptions& quality) {
+  const auto unchecked = [](const Detection& d) {
+    return is_detected(d) && !faces::face_checked(d);
+  };
+  std::vector<Detection>& detections = item.detections;
+  if (std::none_of(detections.begin(), detections.end(), unchecked)) return;
+  const cv::Mat& image = item.frame.image;
+  const bool bad_frame = faces::is_bad_source_frame(image);
+  item.aligned_faces.resize(detections.size());
   for (size_t i = 0; i < detections.size(); ++i) {
-    const Detection& d = detections[i];
-    if (!is_detected(d)) continue;
-    faces::FaceResult& face = out.emplace_back();
-    face.detection = i;
+    Detection& face = detections[i];
+    if (!unchecked(face)) continue;
     if (bad_frame) {
-      face.skip_reason = "bad_source_frame";
+      faces::set_face_skipped(face, "bad_source_frame");
       continue;
     }
-    if (auto reason = faces::pre_embedding_skip(d.box, image.size(), d.score, quality)) {
-      face.skip_reason = *reason;
+    if (auto reason = faces::pre_embedding_skip(face.box, image.size(), face.score, quality)) {
+      faces::set_face_skipped(face, *reason);
       continue;
     }
-    face.aligned = vision::face_crop(image, d);
-    if (face.aligned.empty()) {
-      face.skip_reason = "invalid_bbox";
+    cv::Mat& aligned = item.aligned_faces[i];
+    aligned = vision::face_crop(image, face);
+    if (aligned.empty()) {
+      faces::set_face_skipped(face, "invalid_bbox");
       continue;
     }
-    face.sharpness = faces::sharpness(face.aligned);
-    face.quality = faces::face_quality(d.score, d.box, face.sharpness);
-    if (face.sharpness < quality.min_sharpness) face.skip_reason = "blurry";
+    const double sharpness = faces::sharpness(aligned);
+    set_attribute(face.attributes, faces::kFaceSharpness, sharpness);
+    set_attribute(face.attributes, faces::kFaceQuality,
+                  faces::face_quality(face.score, face.box, sharpness));
+    if (sharpness < quality.min_sharpness) faces::set_face_skipped(face, "blurry");
   }
-  return out;
 }
 
 Result<std::unique_ptr<Stage>> FacesStage::create(const StageContext& context) {
@@ -236,15 +239,18 @@ struct FacesStage::PendingFrame {
 bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
   auto start = SteadyClock::now();
   // A face_select stage before this one has checked the faces and picked those to embed.
-  if (item.faces.empty()) item.faces = check_faces(item.frame.image, item.detections, quality_);
+  check_faces(item, quality_);
   item.add_timing(name_ + ".align", start);
   std::vector<size_t> embedded;  // the faces whose blob is in `blobs`, in order
   std::vector<cv::Mat> blobs;
-  for (size_t i = 0; i < item.faces.size(); ++i) {
-    const faces::FaceResult& face = item.faces[i];
-    if (face.skipped() || !face.embedding.empty()) continue;
+  for (size_t i : faces::checked_faces(item.detections)) {
+    const Detection& face = item.detections[i];
+    if (!faces::face_skip_reason(face).empty() ||
+        has_attribute(face.attributes, faces::kFaceEmbedding)) {
+      continue;
+    }
     embedded.push_back(i);
-    blobs.push_back(vision::make_blob(face.aligned, normalization_));
+    blobs.push_back(vision::make_blob(item.aligned_faces[i], normalization_));
   }
   if (embedded.empty()) {
     done(finish(item, ok_status()));
@@ -257,13 +263,17 @@ bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
   pending->submitted = SteadyClock::now();
   pending->done = std::move(done);
   for (size_t k = 0; k < embedded.size(); ++k) {
-    faces::FaceResult& face = item.faces[embedded[k]];
+    Detection& face = item.detections[embedded[k]];
     embedder_->batcher().submit(
         std::move(blobs[k]),
         [this, &item, &face, pending](Result<infer::Outputs> outputs, infer::RequestTimings) {
           if (outputs.ok()) {
-            face.embedding = normalised_embedding(*outputs);
-            if (face.embedding.empty()) face.skip_reason = "zero_norm_embedding";
+            faces::Embedding embedding = normalised_embedding(*outputs);
+            if (embedding.empty()) {
+              faces::set_face_skipped(face, "zero_norm_embedding");
+            } else {
+              set_attribute(face.attributes, faces::kFaceEmbedding, std::move(embedding));
+            }
           }
           std::unique_lock lock(pending->mutex);
           if (!outputs.ok() && pending->failed.ok()) {
@@ -280,7 +290,9 @@ bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
 
 Status FacesStage::finish(const FrameResult& item, Status failed) {
   FP_RETURN_IF_ERROR(failed);
-  for (const faces::FaceResult& face : item.faces) count(face.skip_reason);
+  for (size_t i : faces::checked_faces(item.detections)) {
+    count(faces::face_skip_reason(item.detections[i]));
+  }
   return ok_status();
 }
 

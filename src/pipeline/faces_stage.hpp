@@ -44,6 +44,7 @@
 #include <memory>
 #include <mutex>
 
+#include "faces/face_attributes.hpp"
 #include "faces/gallery.hpp"
 #include "faces/quality.hpp"
 #include "pipeline/stage.hpp"
@@ -90,11 +91,10 @@ class FacesStage : public Stage {
 // The checks' keys (min_face_size, min_score, min_sharpness), each Error at file:line:column.
 Status read_face_checks(const YamlMap& config, faces::QualityOptions& quality);
 
-// The quality checks (faces/quality.hpp) of each detected face of a frame, in order, skipping a
-// tracker's predicted boxes: a FaceResult with its skip reason, or with its aligned crop,
-// sharpness and quality when it passes.
-std::vector<faces::FaceResult> check_faces(const cv::Mat& image,
-                                           const std::vector<Detection>& detections,
-                                           const faces::QualityOptions& quality);
+// The quality checks (faces/quality.hpp) of each detected face of a frame not checked yet,
+// skipping a tracker's predicted boxes: each gets its face_skipped reason, or its aligned crop
+// (in item.aligned_faces), face_sharpness and face_quality when it passes
+// (faces/face_attributes.hpp).
+void check_faces(FrameResult& item, const faces::QualityOptions& quality);
 
 }  // namespace fp::pipeline

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <opencv2/core/mat.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,7 +10,6 @@
 #include "core/clock.hpp"
 #include "core/detection.hpp"
 #include "core/frame.hpp"
-#include "faces/face_result.hpp"
 
 namespace fp::pipeline {
 
@@ -18,10 +18,14 @@ struct FrameResult {
   // Position among its stream's queued frames (0, 1, ...); workers may finish out of order.
   int64_t sequence = 0;
   std::vector<Detection> detections;
-  bool detector_skipped = false;         // the detector did not run on it (detect_every > 1)
-  bool tracked = false;                  // a tracker gave its detections their track ids
-  std::vector<int64_t> ended_tracks;     // ids of tracks the tracker ended at this frame
-  std::vector<faces::FaceResult> faces;  // the faces stage's results, one per face detection
+  bool detector_skipped = false;      // the detector did not run on it (detect_every > 1)
+  bool tracked = false;               // a tracker gave its detections their track ids
+  std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
+  // The face checks' 112x112 BGR crops aligned to the embedder's template, indexed like
+  // `detections` (empty Mats for the objects without one), or empty before any face check. What
+  // the checks found is on the objects (faces/face_attributes.hpp); the pixels stay here, so
+  // objects stay plain data the outputs write as JSON.
+  std::vector<cv::Mat> aligned_faces;
   // ASYNC_OVERLAY joins: the branches whose latest results were laid over this frame, and their
   // age.
   struct Overlay {

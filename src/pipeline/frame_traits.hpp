@@ -17,16 +17,17 @@ struct FrameTraits {
   static double time(const FrameResult& item) { return item.frame.pts; }
   static bool is_metadata(const FrameResult& item) { return !item.metadata_of.empty(); }
 
-  // A branch's detections and faces join the frame's; its timings are kept where the frame has
-  // none of that name (both copies carry the decode and any node before the fork).
+  // A branch's detections (with their attributes and aligned faces) join the frame's; its timings
+  // are kept where the frame has none of that name (both copies carry the decode and any node
+  // before the fork).
   static void merge(FrameResult& into, FrameResult&& from, const graph::Merge& how) {
-    // A face names its detection by index: the branch's come after the frame's.
-    const size_t offset = into.detections.size();
-    for (Detection& d : from.detections) into.detections.push_back(std::move(d));
-    for (auto& face : from.faces) {
-      face.detection += offset;
-      into.faces.push_back(std::move(face));
+    // Aligned faces are indexed like detections: padded to them on either side as needed.
+    if (!into.aligned_faces.empty() || !from.aligned_faces.empty()) {
+      into.aligned_faces.resize(into.detections.size());
+      from.aligned_faces.resize(from.detections.size());
+      for (cv::Mat& aligned : from.aligned_faces) into.aligned_faces.push_back(std::move(aligned));
     }
+    for (Detection& d : from.detections) into.detections.push_back(std::move(d));
     for (auto& timing : from.timings) {
       const bool known = std::any_of(into.timings.begin(), into.timings.end(),
                                      [&](const auto& t) { return t.first == timing.first; });

@@ -4,6 +4,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "faces/face_attributes.hpp"
 #include "infer/fake_backend.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/stage_registry.hpp"
@@ -66,7 +67,7 @@ TEST_F(FacesStart, FrameWithoutFacesIsDoneBeforeStartReturns) {
     done = true;
   }));
   EXPECT_TRUE(done);
-  EXPECT_TRUE(item.faces.empty());
+  EXPECT_TRUE(faces::checked_faces(item.detections).empty());
   EXPECT_EQ(stage->report()["faces"], 0);
 }
 
@@ -80,9 +81,10 @@ TEST_F(FacesStart, EveryFaceOfAFrameIsEmbeddedBeforeItIsDone) {
   ASSERT_TRUE(detect->process(item).ok());
   ASSERT_EQ(item.detections.size(), 3u);   // MODELS.md
   ASSERT_TRUE(stage->process(item).ok());  // waits for start()'s completions
-  ASSERT_EQ(item.faces.size(), 3u);
-  for (const faces::FaceResult& face : item.faces) {
-    EXPECT_EQ(face.embedding.size(), 128u) << face.skip_reason;
+  ASSERT_EQ(faces::checked_faces(item.detections).size(), 3u);
+  for (const Detection& face : item.detections) {
+    const std::vector<float>* embedding = find_vector(face.attributes, faces::kFaceEmbedding);
+    EXPECT_EQ(embedding != nullptr ? embedding->size() : 0, 128u) << faces::face_skip_reason(face);
   }
   EXPECT_EQ(stage->report()["embedded"], 3);
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "faces/face_attributes.hpp"
+
 namespace fp::pipeline {
 namespace {
 
@@ -10,10 +12,10 @@ FrameResult frame_with(std::vector<std::string> labels) {
   for (size_t i = 0; i < labels.size(); ++i) {
     Detection d;
     d.label = labels[i];
+    set_attribute(d.attributes, faces::kFaceQuality, 0.5);
     item.detections.push_back(d);
-    faces::FaceResult face;
-    face.detection = i;
-    item.faces.push_back(face);
+    // One pixel holding the label's letter, to tell which face's crop is which.
+    item.aligned_faces.emplace_back(1, 1, CV_8UC1, cv::Scalar(labels[i][0]));
   }
   return item;
 }
@@ -27,13 +29,27 @@ TEST(FrameTraits, AJoinAppendsABranchsDetectionsAndKeepsEachFaceOnItsOwnDetectio
   FrameTraits::merge(into, std::move(from),
                      graph::Merge{join, branch, graph::JoinPolicy::kStrictSync, 0, 0, 2.5});
   ASSERT_EQ(into.detections.size(), 3u);
-  ASSERT_EQ(into.faces.size(), 3u);
-  for (size_t i = 0; i < into.faces.size(); ++i) EXPECT_EQ(into.faces[i].detection, i);
-  EXPECT_EQ(into.detections[into.faces[2].detection].label, "c");
+  ASSERT_EQ(faces::checked_faces(into.detections).size(), 3u);
+  ASSERT_EQ(into.aligned_faces.size(), 3u);
+  for (size_t i = 0; i < into.aligned_faces.size(); ++i) {
+    EXPECT_EQ(into.aligned_faces[i].at<uchar>(0, 0), into.detections[i].label[0]);
+  }
+  EXPECT_EQ(into.detections[2].label, "c");
   // The decode timing is not counted twice; the branch's own timing and the join's wait are added.
   const std::vector<std::pair<std::string, double>> timings = {
       {"decode", 1.0}, {"global.inference", 5.0}, {"tiles.inference", 9.0}, {"j.wait", 2.5}};
   EXPECT_EQ(into.timings, timings);
+}
+
+TEST(FrameTraits, AJoinPadsTheAlignedFacesOfTheSideWithoutFaces) {
+  FrameResult into;
+  into.detections.push_back(Detection{.label = "person"});
+  const std::string join = "j", branch = "faces";
+  FrameTraits::merge(into, frame_with({"a"}),
+                     graph::Merge{join, branch, graph::JoinPolicy::kStrictSync, 0, 0, 0});
+  ASSERT_EQ(into.aligned_faces.size(), 2u);
+  EXPECT_TRUE(into.aligned_faces[0].empty());
+  EXPECT_EQ(into.aligned_faces[1].at<uchar>(0, 0), 'a');
 }
 
 TEST(FrameTraits, AsyncOverlayRecordsTheBranchAndItsAge) {
