@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "faces/embedding.hpp"
+#include "faces/face_attributes.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_select_stage.hpp"
 #include "vision/face_align.hpp"
@@ -45,6 +46,10 @@ Result<std::unique_ptr<Stage>> AttributesStage::create(const StageContext& conte
     return config.error_at("attribute", "model '" + model + "' gives 'age' and 'gender'");
   }
   FP_RETURN_IF_ERROR(config.read("attribute", stage->attribute_));
+  if (faces::is_face_attribute(stage->attribute_)) {
+    return config.error_at("attribute", "'" + stage->attribute_ +
+                                            "' is a name the faces stage writes: choose another");
+  }
   std::vector<std::string> classes;
   FP_RETURN_IF_ERROR(config.read("classes", classes));
   stage->classes_.insert(classes.begin(), classes.end());

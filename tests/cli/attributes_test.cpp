@@ -141,6 +141,8 @@ TEST(Attributes, BadConfigsNameFileLineColumn) {
        "p.yaml:4:25: model 'yolox_nano_416' is a detector, not an attribute model or an embedder"},
       {head + "  - attributes: {model: genderage_v1, attribute: x}\n",
        "model 'genderage_v1' gives 'age' and 'gender'"},
+      {head + "  - attributes: {model: osnet_x0_25_msmt17, attribute: face_embedding}\n",
+       "'face_embedding' is a name the faces stage writes: choose another"},
       {head + "  - attributes: {model: genderage_v1, min_size: -1}\n",
        "'min_size' must be 0 or more"},
       {head + "  - attributes: {model: genderage_v1, min_sise: 1}\n", "unknown key 'min_sise'"},
