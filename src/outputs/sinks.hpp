@@ -35,12 +35,6 @@ class Sink {
   virtual bool takes_metadata() const { return false; }
 };
 
-// Where a run writes: its output directory, and how many inputs (streams) it reads.
-struct OutputLayout {
-  std::filesystem::path dir;
-  int streams = 1;
-};
-
 // A per-stream output: stream 0 writes `path` itself, stream k writes NAME.k.EXT beside it.
 std::filesystem::path stream_path(const std::filesystem::path& path, int stream);
 
