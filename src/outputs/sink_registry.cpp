@@ -11,9 +11,10 @@ namespace fs = std::filesystem;
 
 struct SinkType {
   const char* name;
+  const char* file;  // under the output folder; empty: the folder itself (faces)
+  bool (*fed)(const OutputContext&);
+  const char* needs;  // what the pipeline lacks when it cannot feed the sink
   bool (*by_default)(const OutputContext&);
-  // Why this pipeline cannot feed it; empty when it can.
-  std::string (*unfed)(const OutputContext&);
   std::vector<fs::path> (*paths)(const OutputContext&, const fs::path& path);
   Result<std::unique_ptr<Sink>> (*open)(const OutputContext&, const fs::path& path);
 };
@@ -24,13 +25,6 @@ bool always(const OutputContext&) { return true; }
 bool tracked(const OutputContext& c) { return c.tracked; }
 bool has_faces(const OutputContext& c) { return c.faces != nullptr; }
 bool annotated(const OutputContext& c) { return !c.annotate.empty(); }
-std::string fed(const OutputContext&) { return ""; }
-std::string needs_tracker(const OutputContext& c) {
-  return c.tracked ? "" : "needs a tracker: add a 'track' stage after the detector";
-}
-std::string needs_faces(const OutputContext& c) {
-  return c.faces ? "" : "needs a 'faces' stage, which embeds the faces it writes";
-}
 
 std::vector<fs::path> one_file(const OutputContext&, const fs::path& path) { return {path}; }
 
@@ -50,28 +44,25 @@ Result<std::unique_ptr<Sink>> open_faces(const OutputContext& c, const fs::path&
   return FaceOutputsSink::open(dir, *c.faces);
 }
 
-// The registry: one line per sink; `path` is its file under the output folder (the faces sink's
-// is the folder itself).
+constexpr const char* kNeedsTracker = "needs a tracker: add a 'track' stage after the detector";
+
+// The registry: one line per sink.
 const SinkType kSinks[] = {
-    {"detections", always, fed, one_file,
+    {"detections", "detections.jsonl", always, "", always, one_file,
      [](const OutputContext&, const fs::path& p) { return DetectionsJsonlSink::open(p); }},
-    {"tracks", tracked, needs_tracker, one_file,
+    {"tracks", "tracks.jsonl", tracked, kNeedsTracker, tracked, one_file,
      [](const OutputContext&, const fs::path& p) { return TrackSummarySink::open(p); }},
-    {"mot", tracked, needs_tracker, per_stream, open_mot},
-    {"faces", has_faces, needs_faces,
+    {"mot", "tracks.txt", tracked, kNeedsTracker, tracked, per_stream, open_mot},
+    {"faces", "", has_faces, "needs a 'faces' stage, which embeds the faces it writes", has_faces,
      [](const OutputContext&, const fs::path& dir) { return FaceOutputsSink::planned_paths(dir); },
      open_faces},
-    {"video", annotated, fed, per_stream, open_video},
+    {"video", "annotated.mp4", always, "", annotated, per_stream, open_video},
 };
 
-// Each sink's file, under the output folder.
+// A sink's file (--annotate names the video's).
 fs::path default_path(const SinkType& type, const OutputContext& c) {
-  const std::string name = type.name;
-  if (name == "detections") return c.dir / "detections.jsonl";
-  if (name == "tracks") return c.dir / "tracks.jsonl";
-  if (name == "mot") return c.dir / "tracks.txt";
-  if (name == "video") return c.annotate.empty() ? c.dir / "annotated.mp4" : c.dir / c.annotate;
-  return c.dir;
+  if (type.open == open_video && annotated(c)) return c.dir / c.annotate;
+  return *type.file == '\0' ? c.dir : c.dir / type.file;
 }
 
 const SinkType* find_sink(const std::string& name) {
@@ -113,8 +104,9 @@ Result<OutputPlan> OutputPlan::make(const std::optional<std::vector<pipeline::Ou
       return Error(spec.where + ": unknown output '" + spec.name + "' (known: " + sink_names() +
                    ")");
     }
-    const std::string unfed = type->unfed(context);
-    if (!unfed.empty()) return Error(spec.where + ": output '" + spec.name + "' " + unfed);
+    if (!type->fed(context)) {
+      return Error(spec.where + ": output '" + spec.name + "' " + type->needs);
+    }
     fs::path path = default_path(*type, context);
     if (spec.settings) {
       const YamlMap& settings = *spec.settings;
@@ -124,8 +116,8 @@ Result<OutputPlan> OutputPlan::make(const std::optional<std::vector<pipeline::Ou
         FP_RETURN_IF_ERROR(settings.read("path", named));
         if (!named.empty() && context.annotate.empty()) path = context.dir / named;
       } else {
-        return Error(spec.where + ": output '" + spec.name + "' takes no settings (write it as '- " +
-                     spec.name + "')");
+        return Error(spec.where + ": output '" + spec.name +
+                     "' takes no settings (write it as '- " + spec.name + "')");
       }
     }
     plan.choices_.push_back({type, path});

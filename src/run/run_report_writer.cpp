@@ -77,7 +77,8 @@ Status RunReportWriter::finish(const nlohmann::ordered_json& report) {
 Status RunReportWriter::commit(const nlohmann::ordered_json& report, io::OutputSet& outputs) {
   remove_reserve();
   const io::PendingFile file(dir_ / "run.json");
-  FP_RETURN_IF_ERROR(file.write(report_text(report), io::Durability::kOnDisk));
+  // To the page cache: the commit syncs every staged file to the disk first.
+  FP_RETURN_IF_ERROR(file.write(report_text(report), io::Durability::kPageCache));
   outputs.add(file);
   return outputs.commit();
 }

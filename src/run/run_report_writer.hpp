@@ -40,8 +40,9 @@ class RunReportWriter {
   void update(const std::function<nlohmann::ordered_json()>& build);
   // Frees the reserve and writes `report`, through to the disk.
   Status finish(const nlohmann::ordered_json& report);
-  // Frees the reserve, writes `report` under run.json's temporary name through to the disk, and
-  // commits it with `outputs` in one step: run.json is final exactly when the outputs are.
+  // Frees the reserve, writes `report` under run.json's temporary name and commits it with
+  // `outputs` in one step (which syncs it to the disk): run.json is final exactly when the outputs
+  // are.
   Status commit(const nlohmann::ordered_json& report, io::OutputSet& outputs);
 
  private:
