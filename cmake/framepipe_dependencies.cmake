@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs dnn)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+# libwebp: the WebP header check OpenCV's decoder makes (media/image_header.cpp)
+pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
 find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CLI11 REQUIRED)
@@ -18,6 +20,6 @@ include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)  # not in Debian: scripts/i
 
 add_library(framepipe_dependencies INTERFACE)
 target_link_libraries(framepipe_dependencies INTERFACE
-  ${OpenCV_LIBS} PkgConfig::FFMPEG yaml-cpp nlohmann_json::nlohmann_json CLI11::CLI11
+  ${OpenCV_LIBS} PkgConfig::FFMPEG PkgConfig::WEBP yaml-cpp nlohmann_json::nlohmann_json CLI11::CLI11
   spdlog::spdlog OpenSSL::Crypto CURL::libcurl TBB::tbb JPEG::JPEG onnxruntime::onnxruntime
   prometheus-cpp::core Threads::Threads)

@@ -91,17 +91,13 @@ std::string jpeg_damage(std::string_view bytes, int64_t max_pixels,
   return errors.warnings > 0 ? errors.first_warning : "";
 }
 
-bool is_jpeg(std::string_view bytes) {
-  return bytes.size() >= 2 && bytes.substr(0, 2) == "\xFF\xD8";
-}
-
 // cv::imdecode returns an empty Mat for most bad data but throws for some (OpenCV 4.6 checks a
 // header's claimed size outside its own try). A hostile file must never escape as an exception.
 cv::Mat opencv_decode(std::string_view bytes, std::string& problem) {
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
     cv::Mat image = cv::imdecode(buffer, cv::IMREAD_COLOR);
-    if (image.empty()) problem = "corrupt or not an image";
+    if (image.empty()) problem = "corrupt: the decoder read no picture";
     return image;
   } catch (const cv::Exception& e) {
     problem = "OpenCV refused it: " + (e.err.empty() ? std::string(e.what()) : e.err);
@@ -149,9 +145,11 @@ Result<std::string> read_bytes(const std::filesystem::path& path, int64_t max_pi
 }  // namespace
 
 Result<DecodedImage> decode_image(std::string_view bytes, int64_t max_pixels) {
+  const std::optional<ImageFormat> format = image_format(bytes);
+  if (!format) return Error("not a JPEG, PNG, BMP, WebP or TIFF file");
   std::optional<ImageSize> size = image_header_size(bytes);
   DecodedImage out;
-  if (is_jpeg(bytes)) {
+  if (format == ImageFormat::kJpeg) {
     std::optional<ImageSize> jpeg_size;
     out.damage = jpeg_damage(bytes, max_pixels, jpeg_size);
     if (jpeg_size) size = jpeg_size;  // what the decoder will allocate
@@ -165,7 +163,7 @@ Result<DecodedImage> decode_image(std::string_view bytes, int64_t max_pixels) {
   out.image = opencv_decode(bytes, problem);
   if (out.image.empty() && !out.damage.empty()) problem = "damaged JPEG: " + out.damage;
   if (out.image.empty()) {
-    if (!size) problem += " (not a JPEG, PNG, BMP, WebP or TIFF file, or its header is broken)";
+    if (!size) problem += " (its header is broken)";
     return Error(problem);
   }
   return out;

@@ -1,5 +1,7 @@
 #include "media/image_header.hpp"
 
+#include <webp/decode.h>
+
 #include <cstdlib>
 
 namespace fp::media {
@@ -120,6 +122,26 @@ std::optional<ImageSize> tiff_size(std::string_view bytes) {
 }
 
 }  // namespace
+
+std::optional<ImageFormat> image_format(std::string_view bytes) {
+  // The signatures of OpenCV 4.6's decoders (grfmt_*.cpp), no looser: WebP is what libwebp's
+  // WebPGetFeatures accepts in the first 32 bytes; classic TIFF only.
+  constexpr size_t kWebpHeader = 32;
+  if (starts_with(bytes, "\xFF\xD8\xFF")) return ImageFormat::kJpeg;
+  if (starts_with(bytes, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
+  if (starts_with(bytes, "BM")) return ImageFormat::kBmp;
+  WebPBitstreamFeatures features;
+  if (bytes.size() >= kWebpHeader &&
+      WebPGetFeatures(reinterpret_cast<const uint8_t*>(bytes.data()), kWebpHeader, &features) ==
+          VP8_STATUS_OK) {
+    return ImageFormat::kWebp;
+  }
+  if (starts_with(bytes, std::string_view("II*\0", 4)) ||
+      starts_with(bytes, std::string_view("MM\0*", 4))) {
+    return ImageFormat::kTiff;
+  }
+  return std::nullopt;
+}
 
 std::optional<ImageSize> image_header_size(std::string_view bytes) {
   if (starts_with(bytes, "\xFF\xD8")) return jpeg_size(bytes);

@@ -42,15 +42,20 @@ Status write_image(const fs::path& path, const cv::Mat& image) {
 
 }  // namespace
 
-std::vector<fs::path> FaceOutputsSink::planned_paths(const fs::path& dir) {
-  return {dir / "faces.jsonl", dir / "identities.json", dir / "crops", dir / "thumbs",
-          dir / ".faces.rows"};
+std::vector<fs::path> FaceOutputsSink::planned_paths(const fs::path& dir, const FaceParts& parts) {
+  std::vector<fs::path> paths;
+  if (parts.rows) paths.insert(paths.end(), {dir / "faces.jsonl", dir / ".faces.rows"});
+  if (parts.identities) paths.push_back(dir / "identities.json");
+  if (parts.crops) paths.push_back(dir / "crops");
+  if (parts.thumbs) paths.push_back(dir / "thumbs");
+  return paths;
 }
 
 FaceOutputsSink::FaceOutputsSink(fs::path dir, const FaceOutputOptions& options,
-                                 io::JsonlWriter rows)
+                                 const FaceParts& parts, std::optional<io::JsonlWriter> rows)
     : dir_(std::move(dir)),
       options_(options),
+      parts_(parts),
       identities_(options.identities, options.gallery),
       rows_(std::move(rows)),
       faces_file_(dir_ / "faces.jsonl"),
@@ -59,9 +64,18 @@ FaceOutputsSink::FaceOutputsSink(fs::path dir, const FaceOutputOptions& options,
       thumbs_dir_(dir_ / "thumbs") {}
 
 Result<std::unique_ptr<Sink>> FaceOutputsSink::open(const fs::path& dir,
-                                                    const FaceOutputOptions& options) {
-  FP_ASSIGN_OR_RETURN(io::JsonlWriter rows, io::JsonlWriter::open(dir / ".faces.rows"));
-  return std::unique_ptr<Sink>(new FaceOutputsSink(dir, options, std::move(rows)));
+                                                    const FaceOutputOptions& options,
+                                                    const FaceParts& parts) {
+  std::optional<io::JsonlWriter> rows;
+  if (parts.rows) {
+    FP_ASSIGN_OR_RETURN(io::JsonlWriter opened, io::JsonlWriter::open(dir / ".faces.rows"));
+    rows = std::move(opened);
+  }
+  return std::unique_ptr<Sink>(new FaceOutputsSink(dir, options, parts, std::move(rows)));
+}
+
+Status FaceOutputsSink::write_row(const nlohmann::ordered_json& row) {
+  return rows_ ? rows_->write(row) : ok_status();
 }
 
 Status FaceOutputsSink::write(const FrameResult& item) {
@@ -85,7 +99,7 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     const std::string skip_reason = faces::face_skip_reason(d);
     if (!faces::face_passed_checks(d)) {
       row["skipped"] = skip_reason;
-      FP_RETURN_IF_ERROR(rows_.write(row));
+      FP_RETURN_IF_ERROR(write_row(row));
       continue;
     }
     // A face that passed the checks has its quality and sharpness (faces/face_attributes.hpp).
@@ -97,18 +111,18 @@ Status FaceOutputsSink::write(const FrameResult& item) {
     const faces::Embedding& embedding = found != nullptr ? *found : no_embedding;
     const faces::FaceUnit unit = d.track_id != 0 ? faces::FaceUnit{frame.stream, d.track_id, 0}
                                                  : faces::FaceUnit{frame.stream, 0, face_id};
-    if (identities_.add(unit, quality, embedding) && options_.thumbs) {
+    if (identities_.add(unit, quality, embedding) && parts_.thumbs) {
       thumbs_[unit] = thumbnail(frame.image, d.box);
     }
     if (!skip_reason.empty()) {  // not sampled: of its track's identity, without an embedding
       row["skipped"] = skip_reason;
-      FP_RETURN_IF_ERROR(rows_.write(row));
+      FP_RETURN_IF_ERROR(write_row(row));
       continue;
     }
     nlohmann::ordered_json embedding_json = nlohmann::ordered_json::array();
     for (float v : embedding) embedding_json.push_back(round6(v));
     row["embedding"] = std::move(embedding_json);
-    if (options_.crops) {
+    if (parts_.crops) {
       char name[96];
       std::snprintf(name, sizeof(name), "s%d_f%06lld_%zu.jpg", frame.stream,
                     static_cast<long long>(frame.index), k);
@@ -121,7 +135,7 @@ Status FaceOutputsSink::write(const FrameResult& item) {
       row["crop"] = std::string("crops/") + name;
     }
     if (auto match = identities_.gallery_match(embedding)) row["gallery"] = *match;
-    FP_RETURN_IF_ERROR(rows_.write(row));
+    FP_RETURN_IF_ERROR(write_row(row));
   }
   for (int64_t id : item.ended_tracks) FP_RETURN_IF_ERROR(close({frame.stream, id, 0}));
   return ok_status();
@@ -153,7 +167,7 @@ Status FaceOutputsSink::close(faces::FaceUnit unit) {
 
 Status FaceOutputsSink::write_faces_with_identities() {
   FP_ASSIGN_OR_RETURN(io::JsonlWriter out, io::JsonlWriter::open(faces_file_.path()));
-  std::ifstream in(rows_.file().temp_path());
+  std::ifstream in(rows_->file().temp_path());
   for (std::string line; std::getline(in, line);) {
     nlohmann::ordered_json row = nlohmann::ordered_json::parse(line);
     if (!row.contains("skipped") || row["skipped"] == faces::kNotSampled) {
@@ -167,27 +181,29 @@ Status FaceOutputsSink::write_faces_with_identities() {
     }
     FP_RETURN_IF_ERROR(out.write(row));
   }
-  if (in.bad()) return Error("cannot read " + rows_.file().temp_path().string());
+  if (in.bad()) return Error("cannot read " + rows_->file().temp_path().string());
   FP_RETURN_IF_ERROR(out.finish());
   std::error_code ignored;
-  fs::remove(rows_.file().temp_path(), ignored);
+  fs::remove(rows_->file().temp_path(), ignored);
   return ok_status();
 }
 
 Status FaceOutputsSink::finish() {
-  FP_RETURN_IF_ERROR(rows_.finish());
+  if (rows_) FP_RETURN_IF_ERROR(rows_->finish());
   while (!thumbs_.empty()) FP_RETURN_IF_ERROR(close(thumbs_.begin()->first));
   const nlohmann::ordered_json identities_json = identities_.cluster();
-  {
+  if (parts_.identities) {
     std::ofstream out(identities_file_.temp_path(), std::ios::trunc);
     out << io::dump_json(identities_json, 2) << "\n";
     if (!out) return Error("cannot write " + identities_file_.temp_path().string());
   }
-  return write_faces_with_identities();
+  return rows_ ? write_faces_with_identities() : ok_status();
 }
 
 std::vector<io::PendingFile> FaceOutputsSink::files() const {
-  std::vector<io::PendingFile> files{faces_file_, identities_file_};
+  std::vector<io::PendingFile> files;
+  if (parts_.rows) files.push_back(faces_file_);
+  if (parts_.identities) files.push_back(identities_file_);
   if (wrote_crops_) files.push_back(crops_dir_);
   if (wrote_thumbs_) files.push_back(thumbs_dir_);
   return files;

@@ -1,4 +1,5 @@
-// The face pipeline's outputs (README "Outputs"), written by one sink:
+// The face pipeline's outputs (README "Outputs"), written by one sink; each of the four is a sink
+// name of its own (FaceParts), and only those chosen are written:
 // - faces.jsonl: one row per detected face, in frame order per stream: its box, landmarks and
 //   score, and either its quality, embedding, crop, gallery match and identity, or `skipped` with
 //   the reason; a face not sampled (`not_sampled`: it passed the checks, but face_select embedded
@@ -14,6 +15,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 
 #include "faces/gallery.hpp"
 #include "faces/identities.hpp"
@@ -25,27 +27,39 @@ namespace fp::outputs {
 
 using pipeline::FaceOutputOptions;
 
+// Which of the face outputs a run writes.
+struct FaceParts {
+  bool rows = false;  // faces.jsonl
+  bool identities = false;
+  bool crops = false;
+  bool thumbs = false;
+};
+
 class FaceOutputsSink : public Sink {
  public:
-  static std::vector<std::filesystem::path> planned_paths(const std::filesystem::path& dir);
+  static std::vector<std::filesystem::path> planned_paths(const std::filesystem::path& dir,
+                                                          const FaceParts& parts);
   // `options.gallery` (may be null) must outlive the sink.
   static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& dir,
-                                            const FaceOutputOptions& options);
+                                            const FaceOutputOptions& options,
+                                            const FaceParts& parts);
   Status write(const FrameResult& item) override;
   Status finish() override;
   std::vector<io::PendingFile> files() const override;
 
  private:
   FaceOutputsSink(std::filesystem::path dir, const FaceOutputOptions& options,
-                  io::JsonlWriter rows);
+                  const FaceParts& parts, std::optional<io::JsonlWriter> rows);
   // Writes the unit's thumbnail (if it has one) and closes it in identities_.
   Status close(faces::FaceUnit unit);  // by value: it may be a key of thumbs_
   Status write_faces_with_identities();
+  Status write_row(const nlohmann::ordered_json& row);  // to the rows file, when faces.jsonl is on
 
   std::filesystem::path dir_;
   FaceOutputOptions options_;
+  FaceParts parts_;
   faces::Identities identities_;
-  io::JsonlWriter rows_;  // rows without identities, during the run
+  std::optional<io::JsonlWriter> rows_;  // rows without identities, during the run (parts_.rows)
   io::PendingFile faces_file_;
   io::PendingFile identities_file_;
   io::PendingFile crops_dir_;

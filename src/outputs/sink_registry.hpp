@@ -3,8 +3,10 @@
 //   detections  detections.jsonl: a row per frame (written by default)
 //   tracks      tracks.jsonl: a row per track (by default after a tracker; needs one)
 //   mot         tracks.txt per stream, MOTChallenge rows (by default after a tracker; needs one)
-//   faces       faces.jsonl, crops/, thumbs/, identities.json (by default after a faces stage;
-//               needs one, whose crops/thumbs/identity settings it follows)
+//   faces       faces.jsonl: a row per face (by default after a faces stage; needs one)
+//   identities  identities.json: the faces' tracks grouped into identities (same)
+//   crops       crops/: the embedded faces, aligned (same, unless the stage says crops: false)
+//   thumbs      thumbs/: the best face of each track (same, unless the stage says thumbs: false)
 //   video       the frames with their boxes drawn, H.264 per stream (by default with --annotate;
 //               `path:` names it, relative to the output folder, or --annotate does)
 //
@@ -19,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "outputs/face_sinks.hpp"
 #include "outputs/sinks.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "pipeline/stage.hpp"
@@ -54,14 +57,14 @@ class OutputPlan {
   std::vector<std::filesystem::path> paths() const;
   // Opens the chosen sinks, in the plan's order.
   Result<std::vector<std::unique_ptr<Sink>>> open() const;
-  // The chosen sinks' names.
-  std::vector<std::string> names() const;
 
- private:
   struct Choice {
     const SinkType* type;
     std::filesystem::path path;  // the video's, when set
+    FaceParts faces;             // the face outputs chosen, for the one face sink
   };
+
+ private:
   explicit OutputPlan(OutputContext context) : context_(std::move(context)) {}
   OutputContext context_;
   std::vector<Choice> choices_;

@@ -142,6 +142,45 @@ TEST(ImageDecode, HeaderSizesOfEveryFormat) {
   EXPECT_FALSE(image_header_size("\xFF\xD8\xFF"));  // a JPEG cut inside its first marker
 }
 
+// OpenCV probes every decoder it has (DICOM, PGM, ...) when no signature of ours matches; GDCM
+// aborted the process on such bytes (found by the fuzzer). Only the five formats reach OpenCV.
+TEST(ImageDecode, OnlyTheFiveFormatsReachADecoder) {
+  TempDir dir;
+  const cv::Mat image(8, 8, CV_8UC3, cv::Scalar(1, 2, 3));
+  const std::pair<const char*, ImageFormat> formats[] = {{".jpg", ImageFormat::kJpeg},
+                                                         {".png", ImageFormat::kPng},
+                                                         {".bmp", ImageFormat::kBmp},
+                                                         {".webp", ImageFormat::kWebp},
+                                                         {".tif", ImageFormat::kTiff}};
+  for (const auto& [extension, format] : formats) {
+    const fs::path path = dir / (std::string("small") + extension);
+    ASSERT_TRUE(cv::imwrite(path.string(), image)) << extension;
+    EXPECT_EQ(image_format(read_file(path)), format) << extension;
+  }
+
+  const fs::path pgm = dir / "gray.pgm";
+  ASSERT_TRUE(cv::imwrite(pgm.string(), cv::Mat(8, 8, CV_8UC1, cv::Scalar(9))));
+  ASSERT_FALSE(cv::imread(pgm.string()).empty());  // OpenCV itself would read it
+  auto refused = read_image(pgm, kLimit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("not a JPEG, PNG, BMP, WebP or TIFF file"),
+            std::string::npos)
+      << refused.error().message();
+
+  std::string dicom_behind_jpeg_start(132, '\1');
+  dicom_behind_jpeg_start.replace(0, 3, "\xFF\xD8\x90");  // SOI, then no marker
+  dicom_behind_jpeg_start.replace(128, 4, "DICM");           // what OpenCV's DICOM decoder checks
+  EXPECT_FALSE(image_format(dicom_behind_jpeg_start));
+  auto dicom = decode_image(dicom_behind_jpeg_start, kLimit);
+  ASSERT_FALSE(dicom.ok());
+  EXPECT_EQ(dicom.error().message(), "not a JPEG, PNG, BMP, WebP or TIFF file");
+  EXPECT_FALSE(image_format("RIFF\x10\0\0\0WEBPVP8 "));  // shorter than a WebP header
+  std::string webp_start_then_zeros(132, '\0');  // what libwebp refuses as a WebP header
+  webp_start_then_zeros.replace(0, 16, std::string_view("RIFF\xD8\0\0\0WEBPVP8 ", 16));
+  webp_start_then_zeros.replace(128, 4, "DICM");
+  EXPECT_FALSE(image_format(webp_start_then_zeros));
+}
+
 TEST(ImageDecode, Issue10_UnreadableFilesSayWhatHappened) {
   TempDir dir;
   auto missing = read_image(dir / "missing.jpg", kLimit);

@@ -144,6 +144,58 @@ TEST_F(FacePhotos, CropsAreAlignedFacesAndTheReportCountsThem) {
   EXPECT_FALSE(fs::exists(out() / "crops.partial"));
 }
 
+// faces, identities, crops and thumbs are outputs of their own: only those listed are written, each
+// as the default run writes it (faces.jsonl without crops names none).
+TEST(FaceOutputs, EachFaceOutputIsChosenByName) {
+  TempDir dir;
+  copy_photo("two_people.jpg", dir / "photos");
+  copy_photo("obama_and_biden.jpg", dir / "photos");
+  const std::string pipeline = read_file(kPhotos);
+  auto run = [&](const std::string& name, const std::string& outputs) {
+    write_file(dir / (name + ".yaml"), pipeline + outputs);
+    return run_framepipe({"run", (dir / (name + ".yaml")).string(), (dir / "photos").string(),
+                          "--out", (dir / name).string(), "--no-progress"});
+  };
+  auto files_in = [](const fs::path& folder) {
+    std::set<std::string> names;
+    for (const auto& entry : fs::directory_iterator(folder)) names.insert(entry.path().filename());
+    return names;
+  };
+  const auto all = run("all", "");
+  ASSERT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_EQ(files_in(dir / "all"),
+            (std::set<std::string>{"detections.jsonl", "faces.jsonl", "identities.json", "crops",
+                                   "thumbs", "run.json"}));
+
+  const auto grouped = run("grouped", "outputs: [identities, thumbs]\n");
+  ASSERT_EQ(grouped.exit_code, 0) << grouped.output;
+  EXPECT_EQ(files_in(dir / "grouped"),
+            (std::set<std::string>{"identities.json", "thumbs", "run.json"}));
+  EXPECT_EQ(read_file(dir / "grouped" / "identities.json"),
+            read_file(dir / "all" / "identities.json"));
+  EXPECT_EQ(files_in(dir / "grouped" / "thumbs"), files_in(dir / "all" / "thumbs"));
+
+  const auto rows_only = run("rows", "outputs: [faces]\n");
+  ASSERT_EQ(rows_only.exit_code, 0) << rows_only.output;
+  EXPECT_EQ(files_in(dir / "rows"), (std::set<std::string>{"faces.jsonl", "run.json"}));
+  std::vector<json> expected = read_jsonl(dir / "all" / "faces.jsonl");
+  ASSERT_FALSE(expected.empty());
+  for (json& row : expected) row.erase("crop");
+  EXPECT_EQ(read_jsonl(dir / "rows" / "faces.jsonl"), expected);
+
+  std::string no_crops = pipeline;
+  no_crops.replace(no_crops.find("crops: true"), 11, "crops: false");
+  write_file(dir / "bad.yaml", no_crops + "outputs: [faces, crops]\n");
+  const auto bad = run_framepipe({"run", (dir / "bad.yaml").string(), (dir / "photos").string(),
+                                  "--out", (dir / "bad").string(), "--no-progress"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("bad.yaml:"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find(": output 'crops' is turned off by the faces stage's 'crops: false'"),
+            std::string::npos)
+      << bad.output;
+  EXPECT_FALSE(fs::exists(dir / "bad" / "faces.jsonl"));
+}
+
 TEST(FacePhotosUltraFace, BoxesOnlyFacesAreCroppedAndEmbedded) {
   TempDir dir;
   copy_photo("lena.jpg", dir / "photos");
