@@ -136,6 +136,33 @@ std::vector<Result<Outputs>> Batcher::run_all(std::vector<cv::Mat> inputs) {
   return std::move(gathered.results());
 }
 
+void Batcher::submit_all(std::vector<cv::Mat> inputs, AllDone done) {
+  if (inputs.empty()) {
+    done({});
+    return;
+  }
+  // What the calls share until the last one completes.
+  struct Shared {
+    std::mutex mutex;
+    std::vector<Result<Outputs>> results;
+    size_t left;
+    AllDone done;
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->results.assign(inputs.size(), Error(""));
+  shared->left = inputs.size();
+  shared->done = std::move(done);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    submit(std::move(inputs[i]), [shared, i](Result<Outputs> result, RequestTimings) {
+      std::unique_lock lock(shared->mutex);
+      shared->results[i] = std::move(result);
+      if (--shared->left > 0) return;
+      lock.unlock();
+      shared->done(std::move(shared->results));
+    });
+  }
+}
+
 bool Batcher::cancel(InferenceRequest& request) {
   {
     std::lock_guard lock(mutex_);

@@ -113,6 +113,10 @@ class Batcher {
   Result<Outputs> run(cv::Mat input, RequestTimings* timings = nullptr);
   // Submits every input at once, so they can share batches, and blocks until all are done.
   std::vector<Result<Outputs>> run_all(std::vector<cv::Mat> inputs);
+  // The same without blocking: `done` gets every result, in the order of `inputs`, on the thread
+  // of the last completion (at once, on the caller's, when `inputs` is empty).
+  using AllDone = std::function<void(std::vector<Result<Outputs>>)>;
+  void submit_all(std::vector<cv::Mat> inputs, AllDone done);
   void shutdown();
 
   const BatcherOptions& options() const { return options_; }

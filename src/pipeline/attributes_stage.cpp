@@ -166,10 +166,16 @@ Status AttributesStage::process(FrameResult& item) {
   std::vector<cv::Mat> blobs;
   for (const Job& job : jobs) blobs.push_back(job.blob);
   const auto start = SteadyClock::now();
-  std::vector<Result<infer::Outputs>> outputs = model_->batcher().run_all(std::move(blobs));
+  return apply_all(item, jobs, model_->batcher().run_all(std::move(blobs)), start);
+}
+
+Status AttributesStage::apply_all(FrameResult& item, const std::vector<Job>& jobs,
+                                  const std::vector<Result<infer::Outputs>>& outputs,
+                                  SteadyClock::time_point start) {
   for (size_t k = 0; k < jobs.size(); ++k) {
-    if (!outputs[k].ok())
+    if (!outputs[k].ok()) {
       return outputs[k].error().with_context("model '" + model_->spec().name + "'");
+    }
     apply(item, jobs[k], *outputs[k]);
   }
   count("", static_cast<int64_t>(jobs.size()));
@@ -184,34 +190,14 @@ bool AttributesStage::start(FrameResult& item, std::function<void(Status)> done)
     done(ok_status());
     return true;
   }
-  // What the frame's calls share until the last one completes.
-  struct Pending {
-    std::mutex mutex;
-    size_t left = 0;
-    std::optional<Error> error;
-    SteadyClock::time_point start = SteadyClock::now();
-    std::function<void(Status)> done;
-  };
-  auto pending = std::make_shared<Pending>();
-  pending->left = jobs->size();
-  pending->done = std::move(done);
-  for (size_t k = 0; k < jobs->size(); ++k) {
-    cv::Mat blob = (*jobs)[k].blob;
-    model_->batcher().submit(
-        std::move(blob),
-        [this, &item, jobs, pending, k](Result<infer::Outputs> outputs, infer::RequestTimings) {
-          if (outputs.ok()) apply(item, (*jobs)[k], *outputs);  // each call its own object
-          std::unique_lock lock(pending->mutex);
-          if (!outputs.ok() && !pending->error) {
-            pending->error = outputs.error().with_context("model '" + model_->spec().name + "'");
-          }
-          if (--pending->left > 0) return;
-          lock.unlock();
-          count("", static_cast<int64_t>(jobs->size()));
-          item.add_timing(name_ + ".infer", pending->start);
-          pending->done(pending->error ? Status(*pending->error) : ok_status());
-        });
-  }
+  std::vector<cv::Mat> blobs;
+  for (const Job& job : *jobs) blobs.push_back(job.blob);
+  const auto start = SteadyClock::now();
+  model_->batcher().submit_all(
+      std::move(blobs), [this, &item, jobs, start, done = std::move(done)](
+                            std::vector<Result<infer::Outputs>> outputs) {
+        done(apply_all(item, *jobs, outputs, start));
+      });
   return true;
 }
 

@@ -66,6 +66,10 @@ class AttributesStage : public Stage {
   std::optional<Job> prepare(const cv::Mat& image, const Detection& object) const;
   // The model's `outputs` for `job`, as attributes of its object.
   void apply(FrameResult& item, const Job& job, const infer::Outputs& outputs) const;
+  // Every job's outputs applied and counted, timed from `start`; the first failed call's Error.
+  Status apply_all(FrameResult& item, const std::vector<Job>& jobs,
+                   const std::vector<Result<infer::Outputs>>& outputs,
+                   SteadyClock::time_point start);
   void count(const std::string& reason, int64_t n = 1);
 
   std::string name_;

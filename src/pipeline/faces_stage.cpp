@@ -227,15 +227,6 @@ Status FacesStage::process(FrameResult& item) {
   return status.get();
 }
 
-// A frame whose faces are with the embedder: the last completion finishes it.
-struct FacesStage::PendingFrame {
-  std::mutex mutex;
-  size_t left = 0;              // embeddings still to come
-  Status failed = ok_status();  // the first failed embedder call's Error
-  SteadyClock::time_point submitted;
-  std::function<void(Status)> done;
-};
-
 bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
   auto start = SteadyClock::now();
   // A face_select stage before this one has checked the faces and picked those to embed.
@@ -256,35 +247,28 @@ bool FacesStage::start(FrameResult& item, std::function<void(Status)> done) {
     done(finish(item, ok_status()));
     return true;
   }
-  // Every face of the frame is queued at once, so they can share one embedder call. `item` is
-  // not touched here after the last submit: its completion may already have finished the frame.
-  auto pending = std::make_shared<PendingFrame>();
-  pending->left = embedded.size();
-  pending->submitted = SteadyClock::now();
-  pending->done = std::move(done);
-  for (size_t k = 0; k < embedded.size(); ++k) {
-    Detection& face = item.detections[embedded[k]];
-    embedder_->batcher().submit(
-        std::move(blobs[k]),
-        [this, &item, &face, pending](Result<infer::Outputs> outputs, infer::RequestTimings) {
-          if (outputs.ok()) {
-            faces::Embedding embedding = normalised_embedding(*outputs);
-            if (embedding.empty()) {
-              faces::set_face_skipped(face, "zero_norm_embedding");
-            } else {
-              set_attribute(face.attributes, faces::kFaceEmbedding, std::move(embedding));
-            }
+  // Every face of the frame is queued at once, so they can share one embedder call.
+  const auto submitted = SteadyClock::now();
+  embedder_->batcher().submit_all(
+      std::move(blobs), [this, &item, embedded = std::move(embedded), submitted,
+                         done = std::move(done)](std::vector<Result<infer::Outputs>> outputs) {
+        Status failed = ok_status();
+        for (size_t k = 0; k < embedded.size(); ++k) {
+          if (!outputs[k].ok()) {
+            if (failed.ok()) failed = outputs[k].error().with_context("embedder");
+            continue;
           }
-          std::unique_lock lock(pending->mutex);
-          if (!outputs.ok() && pending->failed.ok()) {
-            pending->failed = outputs.error().with_context("embedder");
+          Detection& face = item.detections[embedded[k]];
+          faces::Embedding embedding = normalised_embedding(*outputs[k]);
+          if (embedding.empty()) {
+            faces::set_face_skipped(face, "zero_norm_embedding");
+          } else {
+            set_attribute(face.attributes, faces::kFaceEmbedding, std::move(embedding));
           }
-          if (--pending->left > 0) return;
-          lock.unlock();
-          item.add_timing(name_ + ".embed", pending->submitted);
-          pending->done(finish(item, pending->failed));
-        });
-  }
+        }
+        item.add_timing(name_ + ".embed", submitted);
+        done(finish(item, failed));
+      });
   return true;
 }
 

@@ -66,7 +66,6 @@ class FacesStage : public Stage {
   nlohmann::ordered_json report() const override;
 
  private:
-  struct PendingFrame;
   FacesStage() = default;
   // Counts the frame's faces, unless an embedder call `failed` (the first Error).
   Status finish(const FrameResult& item, Status failed);

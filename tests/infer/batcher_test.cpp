@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "infer/batcher_fakes.hpp"
@@ -119,6 +120,31 @@ TEST(Batcher, RunAllGivesEachInputItsOwnOutputsInOrder) {
   }
   for (int i = 4; i < 8; ++i) EXPECT_FALSE(outputs[i].ok());  // the second batch held -6
   EXPECT_TRUE(f.batcher->run_all({}).empty());
+}
+
+// submit_all: the same results as run_all, handed over once, in input order, without blocking.
+TEST(Batcher, SubmitAllHandsOverEveryResultOnceInInputOrder) {
+  Fixture f(4, std::chrono::seconds(30));
+  std::vector<cv::Mat> inputs;
+  for (float v : {1, 2, 3, 4, 5, -6, 7, 8}) inputs.push_back(item(v));
+  std::promise<std::vector<Result<infer::Outputs>>> handed;
+  std::atomic<int> calls{0};
+  f.batcher->submit_all(std::move(inputs), [&](std::vector<Result<infer::Outputs>> outputs) {
+    if (calls++ == 0) handed.set_value(std::move(outputs));
+  });
+  const auto outputs = handed.get_future().get();
+  ASSERT_EQ(outputs.size(), 8u);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(outputs[i].ok());
+    EXPECT_EQ(value_of(*outputs[i]), 2.0f * (i + 1));
+  }
+  for (int i = 4; i < 8; ++i) EXPECT_FALSE(outputs[i].ok());  // the second batch held -6
+  bool empty_done = false;
+  f.batcher->submit_all({}, [&](std::vector<Result<infer::Outputs>> none) {
+    empty_done = none.empty();
+  });
+  EXPECT_TRUE(empty_done);  // at once, on this thread
+  EXPECT_EQ(calls.load(), 1);
 }
 
 TEST(Batcher, ManyThreadsEachGetTheirOwnOutputs) {
