@@ -57,10 +57,12 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
   }
   nlohmann::ordered_json detections = nlohmann::ordered_json::array();
   for (const Detection& d : item.detections) {
-    nlohmann::ordered_json detection{{"class", d.label},
+    nlohmann::ordered_json detection{{"id", d.id},
+                                     {"class", d.label},
                                      {"class_id", d.class_id},
                                      {"score", std::round(d.score * 1e4) / 1e4},
                                      {"box", box_json(d.box)}};
+    if (d.parent != 0) detection["parent"] = d.parent;
     if (!d.keypoints.empty()) detection["landmarks"] = landmarks_json(d.keypoints);
     if (item.tracked) {
       detection["track_id"] = d.track_id != 0 ? nlohmann::ordered_json(d.track_id) : nullptr;

@@ -17,7 +17,8 @@ struct FrameTraits {
   static double time(const FrameResult& item) { return item.frame.pts; }
   static bool is_metadata(const FrameResult& item) { return !item.metadata_of.empty(); }
 
-  // A branch's detections (with their attributes and aligned faces) join the frame's; its timings
+  // A branch's detections (with their attributes and aligned faces) join the frame's, their ids
+  // shifted past the frame's so that ids stay unique (and parents point where they did); its timings
   // are kept where the frame has none of that name (both copies carry the decode and any node
   // before the fork).
   static void merge(FrameResult& into, FrameResult&& from, const graph::Merge& how) {
@@ -27,6 +28,7 @@ struct FrameTraits {
       from.aligned_faces.resize(from.detections.size());
       for (cv::Mat& aligned : from.aligned_faces) into.aligned_faces.push_back(std::move(aligned));
     }
+    shift_ids(from.detections, largest_id(into.detections));
     for (Detection& d : from.detections) into.detections.push_back(std::move(d));
     for (auto& timing : from.timings) {
       const bool known = std::any_of(into.timings.begin(), into.timings.end(),

@@ -75,11 +75,16 @@ using StageChain = std::vector<std::unique_ptr<Stage>>;
 
 // A stage's Status on a frame, its Error naming the stage and the frame. A stage fails on a frame
 // when its model does (a batch that cannot run): model_error unless it says otherwise.
-Status stage_result(const Stage& stage, const Frame& frame, const Status& status) {
-  if (status.ok()) return status;
+// A stage's work on `item` done: the objects it found numbered, or its Error located.
+Status stage_result(const Stage& stage, FrameResult& item, const Status& status) {
+  if (status.ok()) {
+    number_objects(item.detections);
+    return status;
+  }
   return Error(status.error().or_code(ErrorCode::kModel).code(),
-               "stage '" + stage.name() + "' failed on stream " + std::to_string(frame.stream) +
-                   " frame " + std::to_string(frame.index) + ": " + status.error().message());
+               "stage '" + stage.name() + "' failed on stream " +
+                   std::to_string(item.frame.stream) + " frame " +
+                   std::to_string(item.frame.index) + ": " + status.error().message());
 }
 
 Error stage_exception(const Stage& stage, const std::exception& e) {
@@ -131,7 +136,7 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
   calls.process = [&stages](int index, FrameResult& item) -> Status {
     Stage& stage = *stages[index];
     try {
-      return stage_result(stage, item.frame, stage.process(item));
+      return stage_result(stage, item, stage.process(item));
     } catch (const std::exception& e) {
       return stage_exception(stage, e);
     }
@@ -145,7 +150,7 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
     Stage& stage = *stages[index];
     try {
       return stage.start(item, [&stage, &item, done](Status status) {
-        done(stage_result(stage, item.frame, status));
+        done(stage_result(stage, item, status));
       });
     } catch (const std::exception& e) {  // before its model call: `done` was not called
       done(stage_exception(stage, e));
