@@ -21,6 +21,10 @@
 
 namespace fp::faces {
 
+// The class name of a face detector's objects (a face detector without a label list); the face
+// checks take only objects of this class, so that a face detector run `within:` persons leaves the
+// persons alone.
+inline constexpr const char* kFaceClass = "face";
 inline constexpr std::string_view kFaceSkipped = "face_skipped";
 inline constexpr std::string_view kFaceQuality = "face_quality";
 inline constexpr std::string_view kFaceSharpness = "face_sharpness";

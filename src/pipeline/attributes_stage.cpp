@@ -10,17 +10,6 @@
 
 namespace fp::pipeline {
 
-namespace {
-
-// A non-negative number key, kept when absent.
-Status read_at_least_zero(const YamlMap& config, const char* key, double& out) {
-  FP_RETURN_IF_ERROR(config.read(key, out));
-  if (out < 0) return config.error_at(key, std::string("'") + key + "' must be 0 or more");
-  return ok_status();
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Stage>> AttributesStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(config.check_keys({"name", "model", "attribute", "classes", "min_size",
@@ -50,11 +39,7 @@ Result<std::unique_ptr<Stage>> AttributesStage::create(const StageContext& conte
     return config.error_at("attribute", "'" + stage->attribute_ +
                                             "' is a name the faces stage writes: choose another");
   }
-  std::vector<std::string> classes;
-  FP_RETURN_IF_ERROR(config.read("classes", classes));
-  stage->classes_.insert(classes.begin(), classes.end());
-  FP_RETURN_IF_ERROR(read_at_least_zero(config, "min_size", stage->min_size_));
-  FP_RETURN_IF_ERROR(read_at_least_zero(config, "min_score", stage->min_score_));
+  FP_ASSIGN_OR_RETURN(stage->filter_, ObjectFilter::read(config));
   if (config.has("per_track")) {
     if (!context.tracked) {
       return config.error_at("per_track", "'per_track' needs a track stage before this one");
@@ -73,14 +58,6 @@ Result<std::unique_ptr<Stage>> AttributesStage::create(const StageContext& conte
   request.max_delay = std::chrono::microseconds(20'000);
   FP_ASSIGN_OR_RETURN(stage->model_, load_model(config, context, std::move(request), "model"));
   return std::unique_ptr<Stage>(std::move(stage));
-}
-
-std::string AttributesStage::skip_reason(const Detection& object) const {
-  if (object.predicted) return "predicted";
-  if (!classes_.empty() && classes_.count(object.label) == 0) return "other_class";
-  if (std::min(object.box.width(), object.box.height()) < min_size_) return "too_small";
-  if (object.score < min_score_) return "low_score";
-  return "";
 }
 
 std::optional<AttributesStage::Job> AttributesStage::prepare(const cv::Mat& image,
@@ -119,7 +96,7 @@ std::vector<AttributesStage::Job> AttributesStage::select(FrameResult& item) {
   std::vector<Job> jobs;
   for (size_t i = 0; i < item.detections.size(); ++i) {
     const Detection& object = item.detections[i];
-    std::string reason = skip_reason(object);
+    std::string reason = filter_.skip_reason(object);
     if (reason.empty() && selection != nullptr && object.track_id != 0 &&
         !selection->offer(object.track_id, item.sequence, object.score)) {
       reason = "not_sampled";

@@ -31,9 +31,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 
 #include "faces/track_selection.hpp"
+#include "pipeline/object_filter.hpp"
 #include "pipeline/stage.hpp"
 #include "vision/attribute_decoders.hpp"
 #include "vision/blob.hpp"
@@ -61,8 +61,6 @@ class AttributesStage : public Stage {
   AttributesStage() = default;
   // The objects of `item` to run the model on (counted), with their inputs.
   std::vector<Job> select(FrameResult& item);
-  // Why `object` is not selected; empty when it is (per-track rules aside).
-  std::string skip_reason(const Detection& object) const;
   std::optional<Job> prepare(const cv::Mat& image, const Detection& object) const;
   // The model's `outputs` for `job`, as attributes of its object.
   void apply(FrameResult& item, const Job& job, const infer::Outputs& outputs) const;
@@ -76,9 +74,7 @@ class AttributesStage : public Stage {
   infer::PooledModel* model_ = nullptr;  // owned by the run's ModelPool
   vision::Normalization normalization_;
   std::string attribute_;
-  std::set<std::string> classes_;  // empty: all
-  double min_size_ = 0;
-  double min_score_ = 0;
+  ObjectFilter filter_;
   std::optional<faces::TrackSelectionOptions> per_track_;
   std::map<int, faces::TrackSelection> selections_;  // by stream (per_track only)
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "faces/face_attributes.hpp"
+#include "vision/attribute_decoders.hpp"
 #include "vision/nms.hpp"
 
 namespace fp::pipeline {
@@ -89,7 +91,12 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(
       config.check_keys({"name", "model", "conf", "nms", "classes", "input_size", "backend",
-                         "device", "fallback", "max_batch", "max_delay_us", "detect_every"}));
+                         "device", "fallback", "max_batch", "max_delay_us", "detect_every",
+                         "within"}));
+  std::optional<Within> within;
+  if (config.has("within")) {
+    FP_ASSIGN_OR_RETURN(within, read_within(context));
+  }
   std::string model_name;
   FP_RETURN_IF_ERROR(config.require("model", model_name));
   auto spec = context.registry.find(model_name);
@@ -136,6 +143,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   stage->conf_ = conf;
   stage->nms_ = nms;
   stage->detect_every_ = detect_every;
+  stage->within_ = std::move(within);
   if (!keep.empty()) {
     stage->keep_class_.assign(stage->labels_.size(), false);
     for (const std::string& name : keep) {
@@ -169,7 +177,7 @@ Result<std::unique_ptr<DetectStage>> DetectStage::open(std::string name,
   FP_ASSIGN_OR_RETURN(stage->model_, models.get(request));
   FP_ASSIGN_OR_RETURN(stage->labels_, class_names(registry, spec));
   // A face detector without a label list has one class.
-  if (spec.kind == "face_detector" && stage->labels_.empty()) stage->labels_ = {"face"};
+  if (spec.kind == "face_detector" && stage->labels_.empty()) stage->labels_ = {faces::kFaceClass};
   return stage;
 }
 
@@ -210,8 +218,87 @@ bool DetectStage::skipped_by_rate(FrameResult& item) const {
   return true;
 }
 
+Result<DetectStage::Within> DetectStage::read_within(const StageContext& context) {
+  const YamlMap& config = context.config;
+  if (context.detector == nullptr) {
+    return config.error_at("within", "stage '" + context.name +
+                                         "' searches within objects, but no detector comes "
+                                         "before it");
+  }
+  FP_ASSIGN_OR_RETURN(const YamlMap map, config.map("within", "within"));
+  FP_RETURN_IF_ERROR(map.check_keys({"classes", "min_size", "min_score", "margin"}));
+  if (!map.has("classes")) {
+    return map.error_at(nullptr, "'within' needs 'classes': the objects to search in");
+  }
+  Within within;
+  FP_ASSIGN_OR_RETURN(within.objects, ObjectFilter::read(map));
+  FP_RETURN_IF_ERROR(map.read("margin", within.margin));
+  if (!(within.margin >= 0 && within.margin <= 1)) {
+    return map.error_at("margin", "'margin' must be from 0 to 1 (a share of the box's size)");
+  }
+  return within;
+}
+
+std::vector<DetectStage::Region> DetectStage::prepare_regions(FrameResult& item,
+                                                              std::vector<cv::Mat>& blobs) {
+  const auto start = SteadyClock::now();
+  std::vector<Region> regions;
+  for (const Detection& object : item.detections) {
+    if (!within_->objects.skip_reason(object).empty()) continue;
+    const float mx = static_cast<float>(within_->margin) * object.box.width();
+    const float my = static_cast<float>(within_->margin) * object.box.height();
+    const vision::Crop crop = vision::crop_box(item.frame.image, object.box, mx, my);
+    if (crop.image.empty()) continue;
+    Region region;
+    region.parent = object.id;
+    region.origin = cv::Point(static_cast<int>(crop.region.x), static_cast<int>(crop.region.y));
+    region.size = crop.image.size();
+    blobs.push_back(preprocess(crop.image, &region.transform));
+    regions.push_back(region);
+  }
+  regions_searched_ += static_cast<int64_t>(regions.size());
+  item.add_timing(name_ + ".preprocess", start);
+  return regions;
+}
+
+Status DetectStage::finish_regions(FrameResult& item, const std::vector<Region>& regions,
+                                   const std::vector<Result<infer::Outputs>>& outputs,
+                                   SteadyClock::time_point submitted) {
+  item.add_timing(name_ + ".inference", submitted);
+  const auto start = SteadyClock::now();
+  std::vector<Detection> found;
+  for (size_t k = 0; k < regions.size(); ++k) {
+    if (!outputs[k].ok()) return outputs[k].error();
+    const Region& region = regions[k];
+    FP_ASSIGN_OR_RETURN(std::vector<Detection> inside,
+                        postprocess(*outputs[k], region.transform, region.size));
+    const float dx = static_cast<float>(region.origin.x), dy = static_cast<float>(region.origin.y);
+    for (Detection& d : inside) {
+      d.box = Box{d.box.x1 + dx, d.box.y1 + dy, d.box.x2 + dx, d.box.y2 + dy};
+      for (size_t p = 0; p + 1 < d.keypoints.size(); p += 2) {
+        d.keypoints[p] += dx;
+        d.keypoints[p + 1] += dy;
+      }
+      d.parent = region.parent;
+      found.push_back(std::move(d));
+    }
+  }
+  // Overlapping crops see the same thing: it is kept once, with the parent of its best view.
+  for (Detection& d : vision::nms_per_class(std::move(found), nms_)) {
+    item.detections.push_back(std::move(d));
+  }
+  item.add_timing(name_ + ".postprocess", start);
+  return ok_status();
+}
+
 Status DetectStage::process(FrameResult& item) {
   if (skipped_by_rate(item)) return ok_status();
+  if (within_) {
+    std::vector<cv::Mat> blobs;
+    const std::vector<Region> regions = prepare_regions(item, blobs);
+    const auto submitted = SteadyClock::now();
+    return finish_regions(item, regions, model_->batcher().run_all(std::move(blobs)), submitted);
+  }
   vision::InputTransform transform;
   const cv::Mat blob = prepare(item, &transform);
   infer::RequestTimings model_timings;
@@ -221,6 +308,17 @@ Status DetectStage::process(FrameResult& item) {
 bool DetectStage::start(FrameResult& item, std::function<void(Status)> done) {
   if (skipped_by_rate(item)) {
     done(ok_status());
+    return true;
+  }
+  if (within_) {
+    std::vector<cv::Mat> blobs;
+    auto regions = std::make_shared<std::vector<Region>>(prepare_regions(item, blobs));
+    const auto submitted = SteadyClock::now();
+    model_->batcher().submit_all(std::move(blobs),
+                                 [this, &item, regions, submitted, done = std::move(done)](
+                                     std::vector<Result<infer::Outputs>> outputs) {
+                                   done(finish_regions(item, *regions, outputs, submitted));
+                                 });
     return true;
   }
   vision::InputTransform transform;
@@ -259,6 +357,7 @@ nlohmann::ordered_json DetectStage::report() const {
           {"conf", conf_},
           {"nms", nms_},
           {"detect_every", detect_every_},
+          {"regions_searched", regions_searched_.load()},
           {"requests", model_->batcher().report()["requests"]}};
 }
 

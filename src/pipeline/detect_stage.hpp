@@ -18,16 +18,26 @@
 //       max_delay_us: 2000       # longest a frame waits for its batch to fill
 //       detect_every: 1          # run on every Nth sampled frame of a stream; a `track` stage
 //                                # after it carries the tracks through the others
+//       within:                  # search inside the objects of an earlier detector instead of
+//         classes: [person]      # the whole frame (ObjectFilter keys choose the objects)
+//         margin: 0.1            # each object's box grown by this share of its size per side
+//
+// With `within:`, the frame's objects stay and each object found joins them with `parent` set to
+// the object it was found in; the crops of a frame go to the model's Batcher together, and what
+// two overlapping crops both found is kept once (NMS at `nms`).
 //
 // process() is called by several worker threads at once; the stage keeps no per-frame state, and
 // its model calls go through the model's shared Batcher.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "infer/model_pool.hpp"
+#include "pipeline/object_filter.hpp"
 #include "pipeline/stage.hpp"
 #include "vision/blob.hpp"
 #include "vision/detection_decoder.hpp"
@@ -84,6 +94,25 @@ class DetectStage : public Stage {
   Status finish(FrameResult& item, Result<infer::Outputs> outputs,
                 const infer::RequestTimings& timings,
                 const vision::InputTransform& transform) const;
+
+  // `within:`: the objects searched and where their crops sit in the frame.
+  struct Within {
+    ObjectFilter objects;
+    double margin = 0.1;
+  };
+  struct Region {
+    int64_t parent = 0;  // the object's id
+    cv::Point origin;    // the crop's top-left corner in the frame
+    cv::Size size;
+    vision::InputTransform transform;
+  };
+  static Result<Within> read_within(const StageContext& context);
+  // The crops of the objects `within_` selects, preprocessed into `blobs` (timed).
+  std::vector<Region> prepare_regions(FrameResult& item, std::vector<cv::Mat>& blobs);
+  // What the model found in each region, in frame pixels, added to the frame's objects (timed).
+  Status finish_regions(FrameResult& item, const std::vector<Region>& regions,
+                        const std::vector<Result<infer::Outputs>>& outputs,
+                        SteadyClock::time_point submitted);
   DetectStage() = default;
   std::string name_;
   infer::PooledModel* model_ = nullptr;  // owned by the run's ModelPool
@@ -97,6 +126,8 @@ class DetectStage : public Stage {
   vision::Interpolation interpolation_ = vision::Interpolation::kLinear;
   double pad_value_ = 0;
   vision::Normalization normalization_;
+  std::optional<Within> within_;
+  std::atomic<int64_t> regions_searched_{0};
 };
 
 }  // namespace fp::pipeline

@@ -22,8 +22,9 @@ Status read_unit_interval(const YamlMap& config, const char* key, double& value)
 }
 
 // A face the detector found, as opposed to a tracker's prediction on a frame the detector skipped
-// (no landmarks, and nothing the track's detected faces do not already show).
-bool is_detected(const Detection& d) { return !d.predicted; }
+// (no landmarks, and nothing the track's detected faces do not already show) or an object of
+// another class (the persons a face detector searched within).
+bool is_detected(const Detection& d) { return !d.predicted && d.label == faces::kFaceClass; }
 
 }  // namespace
 

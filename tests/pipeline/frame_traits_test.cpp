@@ -41,6 +41,38 @@ TEST(FrameTraits, AJoinAppendsABranchsDetectionsAndKeepsEachFaceOnItsOwnDetectio
   EXPECT_EQ(into.timings, timings);
 }
 
+// Both branches number their objects from 1: the join shifts the branch's ids (and the parents
+// that point at them) past the frame's, so every id stays unique and every parent right.
+TEST(FrameTraits, AJoinShiftsABranchsObjectIdsAndParents) {
+  FrameResult into = frame_with({"a", "b"});
+  number_objects(into.detections);
+  FrameResult from = frame_with({"person", "face", "other"});
+  number_objects(from.detections);
+  from.detections[1].parent = 1;  // the face was found in the person
+  FrameTraits::merge(into, std::move(from),
+                     graph::Merge{"j", "tiles", graph::JoinPolicy::kStrictSync, 0, 0, 0});
+  ASSERT_EQ(into.detections.size(), 5u);
+  const std::vector<int64_t> ids = {into.detections[0].id, into.detections[1].id,
+                                    into.detections[2].id, into.detections[3].id,
+                                    into.detections[4].id};
+  EXPECT_EQ(ids, (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(into.detections[3].parent, 3);  // the person, now id 3
+  EXPECT_EQ(into.detections[2].parent, 0);
+  EXPECT_EQ(into.detections[4].parent, 0);
+}
+
+TEST(FrameTraits, NumberingGivesOnlyNewObjectsTheNextIds) {
+  std::vector<Detection> objects(4);
+  objects[1].id = 7;
+  number_objects(objects);
+  EXPECT_EQ(objects[0].id, 8);
+  EXPECT_EQ(objects[1].id, 7);
+  EXPECT_EQ(objects[2].id, 9);
+  EXPECT_EQ(objects[3].id, 10);
+  EXPECT_EQ(largest_id(objects), 10);
+  EXPECT_EQ(largest_id({}), 0);
+}
+
 TEST(FrameTraits, AJoinPadsTheAlignedFacesOfTheSideWithoutFaces) {
   FrameResult into;
   into.detections.push_back(Detection{.label = "person"});
