@@ -131,9 +131,8 @@ std::optional<ImageFormat> image_format(std::string_view bytes) {
   if (starts_with(bytes, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
   if (starts_with(bytes, "BM")) return ImageFormat::kBmp;
   WebPBitstreamFeatures features;
-  if (bytes.size() >= kWebpHeader &&
-      WebPGetFeatures(reinterpret_cast<const uint8_t*>(bytes.data()), kWebpHeader, &features) ==
-          VP8_STATUS_OK) {
+  if (bytes.size() >= kWebpHeader && WebPGetFeatures(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                     kWebpHeader, &features) == VP8_STATUS_OK) {
     return ImageFormat::kWebp;
   }
   if (starts_with(bytes, std::string_view("II*\0", 4)) ||

@@ -13,9 +13,10 @@ struct ImageSize {
   int64_t height = 0;
 };
 
-// The formats framepipe decodes. OpenCV picks its decoder by probing every decoder it was built with
-// (DICOM, JPEG 2000, OpenEXR, PFM, ...), and some of those abort on hostile bytes; only bytes that
-// start with the exact signature OpenCV's decoder for one of these formats checks are handed to it.
+// The formats framepipe decodes. OpenCV picks its decoder by probing every decoder it was built
+// with (DICOM, JPEG 2000, OpenEXR, PFM, ...), and some of those abort on hostile bytes; only bytes
+// that start with the exact signature OpenCV's decoder for one of these formats checks are handed
+// to it.
 enum class ImageFormat { kJpeg, kPng, kBmp, kWebp, kTiff };
 
 // The format whose OpenCV signature `bytes` starts with; std::nullopt for anything else.

@@ -134,8 +134,8 @@ Result<OutputPlan> OutputPlan::make(const std::optional<std::vector<pipeline::Ou
       return Error(spec.where + ": output '" + spec.name + "' " + type->needs);
     }
     if (!type->by_default(context) && type->face_part != nullptr) {
-      return Error(spec.where + ": output '" + spec.name + "' is turned off by the faces stage's '" +
-                   spec.name + ": false'");
+      return Error(spec.where + ": output '" + spec.name +
+                   "' is turned off by the faces stage's '" + spec.name + ": false'");
     }
     fs::path path = default_path(*type, context);
     if (spec.settings) {

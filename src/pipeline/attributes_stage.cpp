@@ -170,11 +170,10 @@ bool AttributesStage::start(FrameResult& item, std::function<void(Status)> done)
   std::vector<cv::Mat> blobs;
   for (const Job& job : *jobs) blobs.push_back(job.blob);
   const auto start = SteadyClock::now();
-  model_->batcher().submit_all(
-      std::move(blobs), [this, &item, jobs, start, done = std::move(done)](
-                            std::vector<Result<infer::Outputs>> outputs) {
-        done(apply_all(item, *jobs, outputs, start));
-      });
+  model_->batcher().submit_all(std::move(blobs), [this, &item, jobs, start, done = std::move(done)](
+                                                     std::vector<Result<infer::Outputs>> outputs) {
+    done(apply_all(item, *jobs, outputs, start));
+  });
   return true;
 }
 

@@ -89,10 +89,9 @@ vision::Normalization normalization_of(const infer::Preprocess& preprocess) {
 
 Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) {
   const YamlMap& config = context.config;
-  FP_RETURN_IF_ERROR(
-      config.check_keys({"name", "model", "conf", "nms", "classes", "input_size", "backend",
-                         "device", "fallback", "max_batch", "max_delay_us", "detect_every",
-                         "within"}));
+  FP_RETURN_IF_ERROR(config.check_keys({"name", "model", "conf", "nms", "classes", "input_size",
+                                        "backend", "device", "fallback", "max_batch",
+                                        "max_delay_us", "detect_every", "within"}));
   std::optional<Within> within;
   if (config.has("within")) {
     FP_ASSIGN_OR_RETURN(within, read_within(context));
@@ -314,11 +313,11 @@ bool DetectStage::start(FrameResult& item, std::function<void(Status)> done) {
     std::vector<cv::Mat> blobs;
     auto regions = std::make_shared<std::vector<Region>>(prepare_regions(item, blobs));
     const auto submitted = SteadyClock::now();
-    model_->batcher().submit_all(std::move(blobs),
-                                 [this, &item, regions, submitted, done = std::move(done)](
-                                     std::vector<Result<infer::Outputs>> outputs) {
-                                   done(finish_regions(item, *regions, outputs, submitted));
-                                 });
+    model_->batcher().submit_all(
+        std::move(blobs), [this, &item, regions, submitted,
+                           done = std::move(done)](std::vector<Result<infer::Outputs>> outputs) {
+          done(finish_regions(item, *regions, outputs, submitted));
+        });
     return true;
   }
   vision::InputTransform transform;

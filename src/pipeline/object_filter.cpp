@@ -21,8 +21,9 @@ Result<ObjectFilter> ObjectFilter::read(const YamlMap& config) {
   std::vector<std::string> classes;
   FP_RETURN_IF_ERROR(config.read("classes", classes));
   if (config.has("classes") && classes.empty()) {
-    return config.error_at("classes", "'classes' is an empty list: name the classes to select "
-                                      "(e.g. [person]), or remove the key to select all");
+    return config.error_at("classes",
+                           "'classes' is an empty list: name the classes to select "
+                           "(e.g. [person]), or remove the key to select all");
   }
   filter.classes.insert(classes.begin(), classes.end());
   FP_RETURN_IF_ERROR(read_at_least_zero(config, "min_size", filter.min_size));

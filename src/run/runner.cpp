@@ -149,9 +149,8 @@ graph::NodeCalls<FrameResult> stage_calls(StageChain& stages) {
   calls.start = [&stages](int index, FrameResult& item, std::function<void(Status)> done) {
     Stage& stage = *stages[index];
     try {
-      return stage.start(item, [&stage, &item, done](Status status) {
-        done(stage_result(stage, item, status));
-      });
+      return stage.start(
+          item, [&stage, &item, done](Status status) { done(stage_result(stage, item, status)); });
     } catch (const std::exception& e) {  // before its model call: `done` was not called
       done(stage_exception(stage, e));
       return true;

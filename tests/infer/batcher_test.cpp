@@ -140,9 +140,8 @@ TEST(Batcher, SubmitAllHandsOverEveryResultOnceInInputOrder) {
   }
   for (int i = 4; i < 8; ++i) EXPECT_FALSE(outputs[i].ok());  // the second batch held -6
   bool empty_done = false;
-  f.batcher->submit_all({}, [&](std::vector<Result<infer::Outputs>> none) {
-    empty_done = none.empty();
-  });
+  f.batcher->submit_all(
+      {}, [&](std::vector<Result<infer::Outputs>> none) { empty_done = none.empty(); });
   EXPECT_TRUE(empty_done);  // at once, on this thread
   EXPECT_EQ(calls.load(), 1);
 }

@@ -169,13 +169,13 @@ TEST(ImageDecode, OnlyTheFiveFormatsReachADecoder) {
 
   std::string dicom_behind_jpeg_start(132, '\1');
   dicom_behind_jpeg_start.replace(0, 3, "\xFF\xD8\x90");  // SOI, then no marker
-  dicom_behind_jpeg_start.replace(128, 4, "DICM");           // what OpenCV's DICOM decoder checks
+  dicom_behind_jpeg_start.replace(128, 4, "DICM");        // what OpenCV's DICOM decoder checks
   EXPECT_FALSE(image_format(dicom_behind_jpeg_start));
   auto dicom = decode_image(dicom_behind_jpeg_start, kLimit);
   ASSERT_FALSE(dicom.ok());
   EXPECT_EQ(dicom.error().message(), "not a JPEG, PNG, BMP, WebP or TIFF file");
   EXPECT_FALSE(image_format("RIFF\x10\0\0\0WEBPVP8 "));  // shorter than a WebP header
-  std::string webp_start_then_zeros(132, '\0');  // what libwebp refuses as a WebP header
+  std::string webp_start_then_zeros(132, '\0');          // what libwebp refuses as a WebP header
   webp_start_then_zeros.replace(0, 16, std::string_view("RIFF\xD8\0\0\0WEBPVP8 ", 16));
   webp_start_then_zeros.replace(128, 4, "DICM");
   EXPECT_FALSE(image_format(webp_start_then_zeros));

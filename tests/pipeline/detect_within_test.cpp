@@ -49,13 +49,12 @@ std::map<std::string, json> run_photos(const TempDir& dir, const std::string& na
                                        const std::string& yaml) {
   if (!fs::exists(dir / "photos")) {
     fs::create_directories(dir / "photos");
-    for (const char* photo : kPhotos) fs::copy_file(media_path(std::string("images/") + photo),
-                                                    dir / "photos" / photo);
+    for (const char* photo : kPhotos)
+      fs::copy_file(media_path(std::string("images/") + photo), dir / "photos" / photo);
   }
   write_file(dir / (name + ".yaml"), "name: " + name + "\n" + yaml);
-  const auto r = run_framepipe({"run", (dir / (name + ".yaml")).string(),
-                                (dir / "photos").string(), "--out", (dir / name).string(),
-                                "--no-progress"});
+  const auto r = run_framepipe({"run", (dir / (name + ".yaml")).string(), (dir / "photos").string(),
+                                "--out", (dir / name).string(), "--no-progress"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   std::map<std::string, json> rows;
   for (json& row : read_jsonl(dir / name / "detections.jsonl")) {
@@ -66,8 +65,8 @@ std::map<std::string, json> run_photos(const TempDir& dir, const std::string& na
 
 TEST(DetectWithin, FindsTheFacesOfThePersonsWithTheirParentsAndLeavesThePersons) {
   TempDir dir;
-  const auto persons = run_photos(dir, "persons", kFacesInPersons.substr(
-                                                      0, kFacesInPersons.find("  - detect:\n")));
+  const auto persons =
+      run_photos(dir, "persons", kFacesInPersons.substr(0, kFacesInPersons.find("  - detect:\n")));
   const auto whole = run_photos(dir, "whole", "stages:\n  - detect: {model: yunet_2023mar}\n");
   const auto within = run_photos(dir, "within", kFacesInPersons);
   ASSERT_EQ(within.size(), std::size(kPhotos));
@@ -104,8 +103,9 @@ TEST(DetectWithin, FindsTheFacesOfThePersonsWithTheirParentsAndLeavesThePersons)
     }
     // The whole-photo faces that lie in a person are found again, in frame pixels.
     for (const json& face : whole.at(file)) {
-      const bool in_a_person = std::any_of(kept_persons.begin(), kept_persons.end(),
-                                           [&](const json& p) { return inside(face["box"], p["box"]); });
+      const bool in_a_person =
+          std::any_of(kept_persons.begin(), kept_persons.end(),
+                      [&](const json& p) { return inside(face["box"], p["box"]); });
       if (!in_a_person) continue;
       ++reference;
       found += std::any_of(faces.begin(), faces.end(),
@@ -124,8 +124,8 @@ TEST(DetectWithin, TheFacesStageTakesOnlyTheFaces) {
   TempDir dir;
   fs::create_directories(dir / "photos");
   fs::copy_file(media_path("images/two_people.jpg"), dir / "photos" / "two_people.jpg");
-  write_file(dir / "p.yaml", "name: p\n" + kFacesInPersons +
-                                 "  - faces: {embedder: mobilefacenet_128d}\n");
+  write_file(dir / "p.yaml",
+             "name: p\n" + kFacesInPersons + "  - faces: {embedder: mobilefacenet_128d}\n");
   const auto r = run_framepipe({"run", (dir / "p.yaml").string(), (dir / "photos").string(),
                                 "--out", (dir / "out").string(), "--no-progress"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -159,9 +159,9 @@ TEST(DetectWithin, BadSettingsNameFileLineColumn) {
   for (const auto& [yaml, expected] : cases) {
     TempDir dir;
     write_file(dir / "p.yaml", "name: p\n" + yaml);
-    const auto r = run_framepipe({"run", (dir / "p.yaml").string(),
-                                  media_path("images/lena.jpg").string(), "--out",
-                                  (dir / "out").string(), "--no-progress"});
+    const auto r =
+        run_framepipe({"run", (dir / "p.yaml").string(), media_path("images/lena.jpg").string(),
+                       "--out", (dir / "out").string(), "--no-progress"});
     EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
     EXPECT_NE(r.output.find(expected), std::string::npos) << yaml << r.output;
   }
