@@ -113,14 +113,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   FP_RETURN_IF_ERROR(config.read("nms", nms));
   if (conf <= 0 || conf >= 1) return config.error_at("conf", "'conf' must be in (0, 1)");
   if (nms <= 0 || nms > 1) return config.error_at("nms", "'nms' must be in (0, 1]");
-  std::vector<std::string> keep;
-  FP_RETURN_IF_ERROR(config.read("classes", keep));
-  if (config.has("classes") && keep.empty()) {
-    // An empty list reads as "keep nothing" to some and "no filter" to others: say which.
-    return config.error_at("classes",
-                           "'classes' is an empty list: name the classes to keep (e.g. [person]), "
-                           "or remove the key to keep all classes");
-  }
+  FP_ASSIGN_OR_RETURN(const std::vector<std::string> keep, read_classes(config, "keep"));
   int detect_every = 1;
   FP_RETURN_IF_ERROR(config.read("detect_every", detect_every));
   if (detect_every < 1 || detect_every > 1000) {

@@ -16,15 +16,21 @@ Status read_at_least_zero(const YamlMap& config, const char* key, double& out) {
 
 }  // namespace
 
-Result<ObjectFilter> ObjectFilter::read(const YamlMap& config) {
-  ObjectFilter filter;
+Result<std::vector<std::string>> read_classes(const YamlMap& config, const std::string& verb) {
   std::vector<std::string> classes;
   FP_RETURN_IF_ERROR(config.read("classes", classes));
   if (config.has("classes") && classes.empty()) {
-    return config.error_at("classes",
-                           "'classes' is an empty list: name the classes to select "
-                           "(e.g. [person]), or remove the key to select all");
+    // An empty list reads as "none" to some and "no filter" to others: say which.
+    return config.error_at("classes", "'classes' is an empty list: name the classes to " + verb +
+                                          " (e.g. [person]), or remove the key to " + verb +
+                                          " all classes");
   }
+  return classes;
+}
+
+Result<ObjectFilter> ObjectFilter::read(const YamlMap& config) {
+  ObjectFilter filter;
+  FP_ASSIGN_OR_RETURN(const std::vector<std::string> classes, read_classes(config, "select"));
   filter.classes.insert(classes.begin(), classes.end());
   FP_RETURN_IF_ERROR(read_at_least_zero(config, "min_size", filter.min_size));
   FP_RETURN_IF_ERROR(read_at_least_zero(config, "min_score", filter.min_score));

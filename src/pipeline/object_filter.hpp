@@ -9,11 +9,16 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "core/detection.hpp"
 #include "core/yaml_config.hpp"
 
 namespace fp::pipeline {
+
+// A stage's `classes` list (empty when absent); an empty list is an Error saying what `verb`
+// ("keep", "select") would do without the key.
+Result<std::vector<std::string>> read_classes(const YamlMap& config, const std::string& verb);
 
 struct ObjectFilter {
   std::set<std::string> classes;  // empty: all
