@@ -38,6 +38,10 @@ ApiResult<fs::path> resolve_media(const std::string& given, const std::string& f
   }
   bool found_outside = false;
   for (const fs::path& candidate : candidates) {
+    // `../` that climbs out of a root is refused whether or not the place exists.
+    const fs::path plain = candidate.lexically_normal();
+    found_outside = found_outside || std::none_of(rules.media_roots.begin(), rules.media_roots.end(),
+                                                  [&](const fs::path& r) { return inside(plain, r); });
     std::error_code error;
     const fs::path real = fs::canonical(candidate, error);
     if (error) continue;

@@ -99,7 +99,6 @@ Result<std::unique_ptr<Scheduler>> Scheduler::start(SchedulerOptions options) {
         job.state = JobState::kInterrupted;
         job.finished = utc_now();
         job.error = "the server stopped while the job ran; its outputs are under .partial names";
-        job.cores.clear();
         FP_RETURN_IF_ERROR(scheduler->store_->update(job));
       } else if (job.state == JobState::kQueued) {
         scheduler->queue_.push_back(job.id);
@@ -350,7 +349,6 @@ void Scheduler::finish(Job& job, const ExitStatus& status) {
     job.error = "exited with code " + std::to_string(status.code) + log_tail(log);
   }
   job.finished = utc_now();
-  job.cores.clear();
   frames_done_ += job.progress.frames;
   changed(job);
 }
