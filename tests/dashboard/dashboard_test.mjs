@@ -46,9 +46,14 @@ async function startServer() {
   const port = await freePort();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'framepipe-dashboard-'));
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir,
-    '--media-root', path.join(sharedDir, 'media'), '--cpus', '2'];
+    '--media-root', path.join(sharedDir, 'media'), '--pipelines', path.join(sourceDir, 'examples'), '--cpus', '2'];
+  const models = [path.join(sharedDir, 'models'), process.env.FRAMEPIPE_MODELS].filter(Boolean).join(':');
   step(`starting ${binary} ${args.join(' ')}`);
-  server = spawn(binary, args, { cwd: sourceDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  server = spawn(binary, args, {
+    cwd: sourceDir,
+    env: { ...process.env, FRAMEPIPE_MODELS: models },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk) => {
     serverLog = (serverLog + chunk).slice(-8000);
   };
