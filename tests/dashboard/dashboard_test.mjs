@@ -46,7 +46,8 @@ async function startServer() {
   const port = await freePort();
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'framepipe-dashboard-'));
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir,
-    '--media-root', path.join(sharedDir, 'media'), '--pipelines', path.join(sourceDir, 'examples'), '--cpus', '2'];
+    '--media-root', path.join(sharedDir, 'media'), '--pipelines', path.join(sourceDir, 'examples'),
+    '--cpus', '2'];
   const models = [path.join(sharedDir, 'models'), process.env.FRAMEPIPE_MODELS].filter(Boolean).join(':');
   step(`starting ${binary} ${args.join(' ')}`);
   server = spawn(binary, args, {
@@ -82,8 +83,8 @@ async function loadPlaywright() {
   try {
     return (await import('playwright-core')).chromium;
   } catch {
-    throw new Error('playwright-core is not installed in tests/dashboard/node_modules: run scripts/install-deps '
-      + '(or `npm install --no-package-lock` in tests/dashboard)');
+    throw new Error('playwright-core is not installed in tests/dashboard/node_modules: '
+      + 'run scripts/install-deps (or `npm install --no-package-lock` in tests/dashboard)');
   }
 }
 
@@ -143,7 +144,9 @@ async function checkJobPage(page, id) {
   const summary = await fields('#summary-fields');
   const job = await fields('#job-fields');
   for (const [name, value] of [['FPS', summary.FPS], ['CPU cores used', summary['CPU cores used']]]) {
-    if (!(Number(value) > 0)) throw new Error(`the job page shows ${name} "${value}", expected a positive number`);
+    if (!(Number(value) > 0)) {
+      throw new Error(`the job page shows ${name} "${value}", expected a positive number`);
+    }
   }
   if (!/^\d+(, \d+)*$/.test(job.Cores ?? '')) throw new Error(`the job page shows cores "${job.Cores}"`);
 
@@ -186,7 +189,8 @@ async function run() {
   const page = await browser.newPage();
   page.setDefaultTimeout(30_000);
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url})`);
+    if (message.type() !== 'error') return;
+    problems.push(`console error: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await page.goto(`${base}/`);
@@ -240,8 +244,11 @@ async function finish(error) {
   process.exit(0);
 }
 
-const timer = setTimeout(() => finish(new Error(`the test took longer than ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => finish(new Error(`stopped by ${signal}`)));
+const timer = setTimeout(
+  () => finish(new Error(`the test took longer than ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => finish(new Error(`stopped by ${signal}`)));
+}
 // Last resort when the process ends another way: never leave the server running.
 process.on('exit', () => server?.kill('SIGKILL'));
 run().then(() => finish(null), finish);

@@ -182,8 +182,9 @@ async function loadChoices() {
   const form = document.getElementById('submit-form');
   try {
     const [{ pipelines }, { files }] = await Promise.all([api('/api/pipelines'), api('/api/media')]);
-    form.elements.pipeline.replaceChildren(...pipelines.map((p) => el('option', { value: p.name, textContent: p.name })));
-    form.elements.inputs.replaceChildren(...files.map((f) => el('option', { value: f, textContent: f })));
+    const option = (value) => el('option', { value, textContent: value });
+    form.elements.pipeline.replaceChildren(...pipelines.map((p) => option(p.name)));
+    form.elements.inputs.replaceChildren(...files.map(option));
   } catch (error) {
     showStatus(`Loading pipelines and media: ${error.message}`);
   }
@@ -246,12 +247,15 @@ function renderJob(job) {
     .filter(([, value]) => value !== null && value !== 0)
     .map(([key, value]) => `${key}=${value}`);
   const progress = job.progress ?? {};
+  const frames = progress.expected_frames
+    ? `${progress.frames} / ${progress.expected_frames}`
+    : String(progress.frames ?? '–');
   fieldList(document.getElementById('job-fields'), [
     ['Pipeline', job.pipeline],
     ['Inputs', job.inputs.join(', ')],
     ['Options', options.join(' ') || '–'],
     ['Cores', job.cores?.length ? job.cores.join(', ') : '–'],
-    ['Frames', progress.expected_frames ? `${progress.frames} / ${progress.expected_frames}` : String(progress.frames ?? '–')],
+    ['Frames', frames],
     ['FPS', number(progress.fps)],
     ['ETA', ACTIVE_STATES.has(job.state) ? `${number(progress.eta_seconds, 0)} s` : '–'],
     ['Created', time(job.created)],
@@ -278,8 +282,9 @@ function renderJob(job) {
 
   const files = job.files ?? [];
   document.getElementById('job-files').hidden = files.length === 0;
-  document.querySelector('#job-files ul').replaceChildren(...files.map((name) => el('li', {},
-    el('a', { href: withToken(`/api/jobs/${job.id}/files/${encodeURIComponent(name)}`), textContent: name }))));
+  const fileUrl = (name) => withToken(`/api/jobs/${job.id}/files/${encodeURIComponent(name)}`);
+  document.querySelector('#job-files ul').replaceChildren(...files.map((name) =>
+    el('li', {}, el('a', { href: fileUrl(name), textContent: name }))));
 }
 
 async function showJob(id) {
