@@ -16,10 +16,12 @@ find_package(CURL REQUIRED)
 find_package(TBB REQUIRED)
 find_package(JPEG REQUIRED)
 find_package(prometheus-cpp REQUIRED)  # its core: the text format of the live metrics
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)  # framepipe serve's HTTP
+find_package(SQLite3 REQUIRED)  # framepipe serve's job store
 include(${CMAKE_CURRENT_LIST_DIR}/onnxruntime.cmake)  # not in Debian: scripts/install-deps fetches it
 
 add_library(framepipe_dependencies INTERFACE)
 target_link_libraries(framepipe_dependencies INTERFACE
   ${OpenCV_LIBS} PkgConfig::FFMPEG PkgConfig::WEBP yaml-cpp nlohmann_json::nlohmann_json CLI11::CLI11
   spdlog::spdlog OpenSSL::Crypto CURL::libcurl TBB::tbb JPEG::JPEG onnxruntime::onnxruntime
-  prometheus-cpp::core Threads::Threads)
+  prometheus-cpp::core PkgConfig::HTTPLIB SQLite::SQLite3 Threads::Threads)

@@ -87,3 +87,16 @@ function(framepipe_check_layers)
     endif()
   endforeach()
 endfunction()
+
+# framepipe_embed_assets(<target> <folder>): every file of <folder> compiled into <target> as
+# fp::serve::find_asset (src/serve/dashboard_assets.hpp), regenerated when a file changes.
+function(framepipe_embed_assets target folder)
+  file(GLOB assets CONFIGURE_DEPENDS ${folder}/*)
+  set(output ${CMAKE_BINARY_DIR}/generated/${target}_assets.cpp)
+  add_custom_command(OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DASSET_DIR=${folder} -DOUTPUT=${output}
+            -P ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
+    DEPENDS ${assets} ${CMAKE_SOURCE_DIR}/cmake/embed_assets.cmake
+    COMMENT "Embedding the files of ${folder}" VERBATIM)
+  target_sources(${target} PRIVATE ${output})
+endfunction()

@@ -45,38 +45,11 @@ TempDir::~TempDir() {
 
 namespace {
 
-[[noreturn]] void exec_program(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  execvp(args[0], args.data());
-  _exit(127);
-}
-
 CommandResult run_program_with_env(const std::vector<std::string>& argv,
                                    const std::vector<std::pair<std::string, std::string>>& env) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    dup2(pipe_fds[1], STDERR_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
-    exec_program(argv);
-  }
-  close(pipe_fds[1]);
-  CommandResult result;
-  std::array<char, 4096> buffer;
-  ssize_t n;
-  while ((n = read(pipe_fds[0], buffer.data(), buffer.size())) > 0)
-    result.output.append(buffer.data(), n);
-  close(pipe_fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  auto run = run_captured(argv, env);
+  if (!run.ok()) return CommandResult{127, run.error().message()};
+  return CommandResult{run->status.shell_code(), std::move(run->output)};
 }
 
 }  // namespace
@@ -93,13 +66,9 @@ CommandResult run_framepipe_with_env(const std::vector<std::string>& args,
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
-  pid_ = fork();
-  if (pid_ == 0) {
-    const int devnull = ::open("/dev/null", O_WRONLY);
-    dup2(devnull, STDOUT_FILENO);
-    dup2(devnull, STDERR_FILENO);
-    exec_program(argv);
-  }
+  auto child = ChildProcess::spawn(argv);
+  if (!child.ok()) throw std::runtime_error(child.error().message());
+  child_ = std::move(child).value();
 }
 
 ScopedEnv::ScopedEnv(std::string name, const std::optional<std::string>& value)
@@ -121,12 +90,11 @@ ScopedEnv::~ScopedEnv() {
 }
 
 int BackgroundProcess::stop(int signal) {
-  if (pid_ <= 0) return -1;
-  kill(pid_, signal);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (!child_) return -1;
+  child_->signal(signal);
+  const int code = child_->wait().shell_code();
+  child_.reset();
+  return code;
 }
 
 BackgroundProcess::~BackgroundProcess() { stop(SIGKILL); }

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/child_process.hpp"
+
 namespace fp::test {
 
 // ../shared beside the repository (models/ and media/).
@@ -71,7 +73,7 @@ class BackgroundProcess {
   int stop(int signal);
 
  private:
-  int pid_ = -1;
+  std::optional<ChildProcess> child_;
 };
 
 // A TCP socket bound to a free port on 127.0.0.1; listening (accepting into the kernel backlog,

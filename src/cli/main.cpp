@@ -7,6 +7,7 @@
 #include "cli/eval_command.hpp"
 #include "cli/models_command.hpp"
 #include "cli/run_command.hpp"
+#include "cli/serve_command.hpp"
 #include "cli/track_mot_command.hpp"
 #include "infer/model_registry.hpp"
 
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   add_models_command(app, exit_code);
   fp::cli::add_track_mot_command(app, exit_code);
   fp::cli::add_eval_command(app, exit_code);
+  fp::cli::add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -343,14 +343,16 @@ Status DetectStage::finish(FrameResult& item, Result<infer::Outputs> outputs,
 }
 
 nlohmann::ordered_json DetectStage::report() const {
-  return {{"model", model_->spec().name},
-          {"backend", model_->backend_name()},
-          {"input_size", {model_->input_size().width, model_->input_size().height}},
-          {"conf", conf_},
-          {"nms", nms_},
-          {"detect_every", detect_every_},
-          {"regions_searched", regions_searched_.load()},
-          {"requests", model_->batcher().report()["requests"]}};
+  nlohmann::ordered_json r{
+      {"model", model_->spec().name},
+      {"backend", model_->backend_name()},
+      {"input_size", {model_->input_size().width, model_->input_size().height}},
+      {"conf", conf_},
+      {"nms", nms_},
+      {"detect_every", detect_every_}};
+  if (within_) r["regions_searched"] = regions_searched_.load();
+  r["requests"] = model_->batcher().report()["requests"];
+  return r;
 }
 
 }  // namespace fp::pipeline
