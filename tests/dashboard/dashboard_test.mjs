@@ -50,7 +50,7 @@ async function startServer() {
     '--cpus', '2'];
   const models = [path.join(sharedDir, 'models'), process.env.FRAMEPIPE_MODELS].filter(Boolean).join(':');
   step(`starting ${binary} ${args.join(' ')}`);
-  server = spawn(binary, args, {
+  server = spawn(path.resolve(binary), args, {
     cwd: sourceDir,
     env: { ...process.env, FRAMEPIPE_MODELS: models },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,13 +142,11 @@ async function checkJobPage(page, id) {
   const fields = async (selector) => Object.fromEntries(await page.locator(`${selector} dt`).evaluateAll(
     (terms) => terms.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])));
   const summary = await fields('#summary-fields');
-  const job = await fields('#job-fields');
   for (const [name, value] of [['FPS', summary.FPS], ['CPU cores used', summary['CPU cores used']]]) {
     if (!(Number(value) > 0)) {
       throw new Error(`the job page shows ${name} "${value}", expected a positive number`);
     }
   }
-  if (!/^\d+(, \d+)*$/.test(job.Cores ?? '')) throw new Error(`the job page shows cores "${job.Cores}"`);
 
   const headers = await page.locator('#stages thead th').allTextContents();
   if (!headers.some((h) => h.includes('p50')) || !headers.some((h) => h.includes('p90'))) {
@@ -170,7 +168,8 @@ async function checkJobPage(page, id) {
   if (response.status() !== 200) throw new Error(`GET ${href} answered ${response.status()}`);
   const first = (await response.text()).split('\n')[0];
   JSON.parse(first); // throws when the first line is not JSON
-  step(`job ${id}'s page shows fps ${summary.FPS}, ${stages.length} stages, cores ${job.Cores}; `
+  step(`job ${id}'s page shows fps ${summary.FPS}, ${stages.length} stages, `
+    + `${summary['CPU cores used']} CPU cores used; `
     + `detections.jsonl answers 200`);
 
   await page.getByRole('link', { name: 'All jobs' }).click();
