@@ -99,8 +99,9 @@ int serve_jobs(const ServeArgs& args) {
     return 2;
   }
   serve::Service& running = **service;
-  std::cout << "framepipe serve: listening on http://" << args.listen.substr(0, args.listen.rfind(':'))
-            << ":" << running.port() << "/" << std::endl;
+  std::cout << "framepipe serve: listening on http://"
+            << args.listen.substr(0, args.listen.rfind(':')) << ":" << running.port() << "/"
+            << std::endl;
   std::thread stopper([&running, stop_signals] {
     int received = 0;
     sigwait(&stop_signals, &received);

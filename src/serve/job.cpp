@@ -6,8 +6,8 @@ namespace fp::serve {
 
 namespace {
 
-constexpr const char* kStateNames[] = {"queued",    "running",   "completed",
-                                       "failed",    "cancelled", "interrupted"};
+constexpr const char* kStateNames[] = {"queued", "running",   "completed",
+                                       "failed", "cancelled", "interrupted"};
 
 template <typename T>
 nlohmann::ordered_json optional_json(const std::optional<T>& value) {
@@ -35,9 +35,7 @@ std::optional<JobState> parse_state(const std::string& name) {
   return std::nullopt;
 }
 
-bool has_ended(JobState state) {
-  return state != JobState::kQueued && state != JobState::kRunning;
-}
+bool has_ended(JobState state) { return state != JobState::kQueued && state != JobState::kRunning; }
 
 nlohmann::ordered_json to_json(const Job& job, const std::vector<std::string>& files) {
   const JobOptions& o = job.options;
@@ -63,8 +61,8 @@ nlohmann::ordered_json to_json(const Job& job, const std::vector<std::string>& f
             {"eta_seconds", job.progress.eta_seconds},
             {"percent", job.progress.percent}}},
           {"exit_code", optional_json(job.exit_code)},
-          {"error", job.error.empty() ? nlohmann::ordered_json(nullptr)
-                                      : nlohmann::ordered_json(job.error)},
+          {"error",
+           job.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(job.error)},
           {"cores", job.cores},
           {"cancel_requested", job.cancel_requested},
           {"summary", job.summary},

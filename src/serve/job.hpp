@@ -46,8 +46,8 @@ struct Job {
   Progress progress;
   std::optional<int> exit_code;
   std::string error;
-  std::vector<int> cores;             // the cores it was pinned to (empty until it starts)
-  nlohmann::ordered_json summary;     // from its run.json once it ended; null before
+  std::vector<int> cores;          // the cores it was pinned to (empty until it starts)
+  nlohmann::ordered_json summary;  // from its run.json once it ended; null before
   bool cancel_requested = false;
   // Resolved when accepted (not part of the API object, kept by the store).
   std::string pipeline_file;

@@ -11,10 +11,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::array<const char*, 3> kProfiles = {"low_power", "balanced", "performance"};
-constexpr std::array<const char*, 8> kStreamSchemes = {"rtsp://", "rtsps://", "rtmp://",
-                                                       "http://", "https://", "udp://",
-                                                       "rtp://",  "srt://"};
-constexpr std::array<const char*, 9> kMediaExtensions = {".mp4", ".avi", ".mkv", ".mov", ".webm",
+constexpr std::array<const char*, 8> kStreamSchemes = {"rtsp://",  "rtsps://", "rtmp://", "http://",
+                                                       "https://", "udp://",   "rtp://",  "srt://"};
+constexpr std::array<const char*, 9> kMediaExtensions = {".mp4", ".avi",  ".mkv", ".mov", ".webm",
                                                          ".jpg", ".jpeg", ".png", ".webp"};
 
 ApiError bad(const std::string& field, const std::string& message, int status = 400) {
@@ -40,8 +39,9 @@ ApiResult<fs::path> resolve_media(const std::string& given, const std::string& f
   for (const fs::path& candidate : candidates) {
     // `../` that climbs out of a root is refused whether or not the place exists.
     const fs::path plain = candidate.lexically_normal();
-    found_outside = found_outside || std::none_of(rules.media_roots.begin(), rules.media_roots.end(),
-                                                  [&](const fs::path& r) { return inside(plain, r); });
+    found_outside =
+        found_outside || std::none_of(rules.media_roots.begin(), rules.media_roots.end(),
+                                      [&](const fs::path& r) { return inside(plain, r); });
     std::error_code error;
     const fs::path real = fs::canonical(candidate, error);
     if (error) continue;
@@ -66,8 +66,8 @@ ApiResult<T> number_option(const json& options, const char* key, double low, dou
   }
   const double value = v.get<double>();
   if (!(value >= low && value <= high)) {
-    return bad(field, "'" + field + "' must be from " + json(low).dump() + " to " +
-                          json(high).dump());
+    return bad(field,
+               "'" + field + "' must be from " + json(low).dump() + " to " + json(high).dump());
   }
   return v.get<T>();
 }
@@ -139,8 +139,8 @@ ApiResult<JobRequest> parse_job_request(const std::string& body, const RequestRu
   job.pipeline_file = (rules.pipelines / (job.pipeline + ".yaml")).string();
   if (!request.contains("inputs") || !request["inputs"].is_array() || request["inputs"].empty() ||
       request["inputs"].size() > rules.max_inputs) {
-    return bad("inputs", "'inputs' must list 1 to " + std::to_string(rules.max_inputs) +
-                             " media paths");
+    return bad("inputs",
+               "'inputs' must list 1 to " + std::to_string(rules.max_inputs) + " media paths");
   }
   for (size_t i = 0; i < request["inputs"].size(); ++i) {
     const json& input = request["inputs"][i];

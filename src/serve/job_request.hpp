@@ -37,8 +37,7 @@ ApiResult<std::filesystem::path> file_inside(const std::filesystem::path& dir,
 // The pipelines' names (NAME of each NAME.yaml), sorted.
 std::vector<std::string> pipeline_names(const std::filesystem::path& dir);
 // Up to `limit` media files under the roots, relative to their root, sorted.
-std::vector<std::string> media_files(const std::vector<std::filesystem::path>& roots,
-                                     size_t limit);
+std::vector<std::string> media_files(const std::vector<std::filesystem::path>& roots, size_t limit);
 // The files of a job's output folder, relative to it (folders walked), sorted.
 std::vector<std::string> output_files(const std::filesystem::path& dir);
 

@@ -64,9 +64,9 @@ nlohmann::ordered_json summary_of(const nlohmann::json& run) {
 std::vector<std::string> run_arguments(const Job& job, const fs::path& dir) {
   std::vector<std::string> args{"run", job.pipeline_file};
   args.insert(args.end(), job.input_paths.begin(), job.input_paths.end());
-  args.insert(args.end(), {"--out", (dir / "out").string(), "--cpus",
-                           std::to_string(job.options.cpus), "--progress-json",
-                           (dir / "progress.json").string(), "--no-progress"});
+  args.insert(args.end(),
+              {"--out", (dir / "out").string(), "--cpus", std::to_string(job.options.cpus),
+               "--progress-json", (dir / "progress.json").string(), "--no-progress"});
   const JobOptions& o = job.options;
   const auto number = [](double v) {
     std::ostringstream text;
@@ -87,7 +87,8 @@ std::vector<std::string> run_arguments(const Job& job, const fs::path& dir) {
 Result<std::unique_ptr<Scheduler>> Scheduler::start(SchedulerOptions options) {
   std::error_code error;
   fs::create_directories(options.data / "jobs", error);
-  if (error) return Error("cannot create " + (options.data / "jobs").string() + ": " + error.message());
+  if (error)
+    return Error("cannot create " + (options.data / "jobs").string() + ": " + error.message());
   FP_ASSIGN_OR_RETURN(auto store, JobStore::open(options.data / "jobs.db"));
   FP_ASSIGN_OR_RETURN(std::vector<Job> stored, store->load_all());
   std::unique_ptr<Scheduler> scheduler(new Scheduler(std::move(options), std::move(store)));
@@ -164,10 +165,10 @@ ApiResult<Job> Scheduler::submit(Job job) {
                     "options.cpus"};
   }
   if (queue_.size() >= options_.queue_capacity) {
-    return ApiError{429,
-                    "the queue is full (" + std::to_string(queue_.size()) +
-                        " jobs waiting): try again later",
-                    ""};
+    return ApiError{
+        429,
+        "the queue is full (" + std::to_string(queue_.size()) + " jobs waiting): try again later",
+        ""};
   }
   job.id = next_id_;
   job.state = JobState::kQueued;

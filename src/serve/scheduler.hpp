@@ -47,7 +47,7 @@ struct SchedulerStats {
   int cores_in_use = 0;
   int cores_budget = 0;
   size_t queued = 0;
-  int64_t frames_processed = 0;               // by every job so far
+  int64_t frames_processed = 0;                         // by every job so far
   std::vector<std::pair<int64_t, double>> running_fps;  // (job id, fps)
 };
 
@@ -71,7 +71,7 @@ class Scheduler {
   // Waits until job `id` changes after `version` (0: any), at most `timeout`; the job and its
   // version then, or nullopt for an unknown job.
   std::optional<std::pair<Job, uint64_t>> wait_change(int64_t id, uint64_t version,
-                                                       std::chrono::milliseconds timeout) const;
+                                                      std::chrono::milliseconds timeout) const;
   // DATA/jobs/<id>/out: the job's --out folder.
   std::filesystem::path output_dir(int64_t id) const;
   SchedulerStats stats() const;

@@ -83,7 +83,8 @@ Result<std::unique_ptr<Service>> Service::start(ServiceOptions options) {
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(service->options_.max_body);
   server.set_error_handler([](const httplib::Request&, httplib::Response& response) {
-    if (response.body.empty()) reply_error(response, {response.status, reason(response.status), ""});
+    if (response.body.empty())
+      reply_error(response, {response.status, reason(response.status), ""});
   });
   server.set_exception_handler(
       [](const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
@@ -141,8 +142,8 @@ void Service::route(const char* method, const char* pattern, const char* label, 
     const auto start = Clock::now();
     response.status = 200;  // unless the handler says otherwise
     if (!open && !authorized(request)) {
-      reply_error(response, {401, "missing or wrong token: send 'Authorization: Bearer TOKEN'",
-                             ""});
+      reply_error(response,
+                  {401, "missing or wrong token: send 'Authorization: Bearer TOKEN'", ""});
     } else {
       (this->*handler)(request, response);
     }
@@ -206,8 +207,10 @@ void Service::list_jobs(const httplib::Request& request, httplib::Response& resp
   if (request.has_param("state")) {
     state = parse_state(request.get_param_value("state"));
     if (!state) {
-      return reply_error(response, {400, "unknown state (queued, running, completed, failed, "
-                                         "cancelled, interrupted)", "state"});
+      return reply_error(response, {400,
+                                    "unknown state (queued, running, completed, failed, "
+                                    "cancelled, interrupted)",
+                                    "state"});
     }
   }
   std::string body = "{\"jobs\":[";
@@ -234,7 +237,8 @@ void Service::submit(const httplib::Request& request, httplib::Response& respons
   // cancelled.
   const int64_t id = job.id;
   response.set_chunked_content_provider(
-      "application/json", [this, id, version = uint64_t{0}](size_t, httplib::DataSink& sink) mutable {
+      "application/json",
+      [this, id, version = uint64_t{0}](size_t, httplib::DataSink& sink) mutable {
         const auto change = scheduler_->wait_change(id, version, kWaitProbe);
         if (change && has_ended(change->first.state)) {
           const std::string body = job_json(change->first) + "\n";
@@ -298,7 +302,7 @@ void Service::file(const httplib::Request& request, httplib::Response& response)
   std::ifstream in(path, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string ext = path.extension().string();
-  const char* type = ext == ".json" ? "application/json"
+  const char* type = ext == ".json"    ? "application/json"
                      : ext == ".jsonl" ? "application/x-ndjson"
                      : ext == ".mp4"   ? "video/mp4"
                      : ext == ".jpg"   ? "image/jpeg"

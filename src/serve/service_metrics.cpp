@@ -7,8 +7,7 @@ namespace fp::serve {
 namespace {
 
 template <typename Builder>
-auto& family(Builder builder, const char* name, const char* help,
-             prometheus::Registry& registry) {
+auto& family(Builder builder, const char* name, const char* help, prometheus::Registry& registry) {
   return builder.Name(name).Help(help).Register(registry);
 }
 
@@ -32,8 +31,8 @@ ServiceMetrics::ServiceMetrics()
       durations_(family(prometheus::BuildHistogram(), "framepipe_http_request_duration_seconds",
                         "HTTP request latency by route and method", *registry_)) {}
 
-void ServiceMetrics::record_request(const std::string& route, const std::string& method,
-                                    int status, double seconds) {
+void ServiceMetrics::record_request(const std::string& route, const std::string& method, int status,
+                                    double seconds) {
   requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}})
       .Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets = {

@@ -9,14 +9,15 @@
 // Routes are the API's patterns (/api/jobs/{id}), so a client cannot grow the label set.
 #pragma once
 
-#include <map>
-#include <memory>
-#include <mutex>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 
 #include "serve/scheduler.hpp"

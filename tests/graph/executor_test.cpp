@@ -56,26 +56,27 @@ struct Harness {
     };
     calls.pass = [&](int i, Item& item) { item.passed.push_back(graph.nodes[i].name); };
     calls.runnable = [](const Item&) { return true; };
-    TestExecutor executor(graph, calls, options);
-    std::thread feeder([&] {
-      for (int f = 0; f < frames; ++f) {
-        for (int s = 0; s < streams; ++s) {
-          Item item{s, f, f / 25.0, {}, {}, "", {}, std::vector<char>(payload, 1)};
-          if (!executor.submit(std::move(item))) return executor.finish();
-          if (on_submit) on_submit(executor, f);
+    {
+      TestExecutor executor(graph, calls, options);
+      std::thread feeder([&] {
+        for (int f = 0; f < frames; ++f) {
+          for (int s = 0; s < streams; ++s) {
+            Item item{s, f, f / 25.0, {}, {}, "", {}, std::vector<char>(payload, 1)};
+            if (!executor.submit(std::move(item))) return executor.finish();
+            if (on_submit) on_submit(executor, f);
+          }
         }
+        executor.finish();
+      });
+      while (auto item = executor.pop_output()) {
+        std::vector<char>().swap(item->payload);  // what leaves the graph is the caller's to free
+        out.push_back(std::move(*item));
       }
-      executor.finish();
-    });
-    while (auto item = executor.pop_output()) {
-      std::vector<char>().swap(item->payload);  // what leaves the graph is the caller's to free
-      out.push_back(std::move(*item));
-    }
-    feeder.join();
-    counts = executor.counts();
-    if (auto e = executor.error()) error = e->message();
-    high_water = executor.in_flight_high_water();
-    std::lock_guard lock(finishers_mutex);
+      feeder.join();
+      counts = executor.counts();
+      if (auto e = executor.error()) error = e->message();
+      high_water = executor.in_flight_high_water();
+    }  // the executor's end waits for every started node: no finisher starts after it
     for (std::thread& t : finishers) t.join();
   }
   int index(const std::string& name) const { return graph.index_of(name); }

@@ -15,8 +15,8 @@ using nlohmann::json;
 
 ServeProcess::ServeProcess(const fs::path& data, const std::vector<std::string>& extra)
     : log_(data.string() + ".serve.log") {
-  std::vector<std::string> argv{FRAMEPIPE_BINARY, "serve", "--data", data.string(),
-                                "--media-root", media_path("").string()};
+  std::vector<std::string> argv{FRAMEPIPE_BINARY, "serve",        "--data",
+                                data.string(),    "--media-root", media_path("").string()};
   argv.insert(argv.end(), extra.begin(), extra.end());
   if (std::find(extra.begin(), extra.end(), "--listen") == extra.end()) {
     argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
@@ -93,7 +93,8 @@ std::vector<int> processes_with(const std::string& text) {
     const std::string name = entry.path().filename();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream in(entry.path() / "cmdline");
-    const std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string cmdline((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
     if (cmdline.find(text) != std::string::npos) pids.push_back(std::stoi(name));
   }
   return pids;

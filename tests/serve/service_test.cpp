@@ -1,8 +1,8 @@
 // framepipe serve against a real server on a loopback port (issue 13): a job's whole life, cancel,
 // the synchronous mode with a client that leaves, a job killed, the server killed and restarted,
 // the CPU budget, and every refused request.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -58,18 +58,17 @@ TEST(Serve, AJobRunsWithProgressEventsAndItsOutputsMatchADirectRun) {
   std::vector<std::string> events;
   json last;
   auto stream = server.client();
-  stream.Get("/api/jobs/" + job["id"].dump() + "/events",
-             [&](const char* data, size_t size) {
-               std::string text(data, size);
-               for (size_t at = 0; (at = text.find("event: ", at)) != std::string::npos;) {
-                 const size_t end = text.find('\n', at);
-                 events.push_back(text.substr(at + 7, end - at - 7));
-                 const size_t payload = text.find("data: ", end);
-                 last = json::parse(text.substr(payload + 6, text.find('\n', payload) - payload - 6));
-                 at = end;
-               }
-               return true;
-             });
+  stream.Get("/api/jobs/" + job["id"].dump() + "/events", [&](const char* data, size_t size) {
+    std::string text(data, size);
+    for (size_t at = 0; (at = text.find("event: ", at)) != std::string::npos;) {
+      const size_t end = text.find('\n', at);
+      events.push_back(text.substr(at + 7, end - at - 7));
+      const size_t payload = text.find("data: ", end);
+      last = json::parse(text.substr(payload + 6, text.find('\n', payload) - payload - 6));
+      at = end;
+    }
+    return true;
+  });
   ASSERT_GE(events.size(), 2u);
   EXPECT_EQ(events.front(), "progress");
   EXPECT_EQ(events.back(), "end");
@@ -83,10 +82,9 @@ TEST(Serve, AJobRunsWithProgressEventsAndItsOutputsMatchADirectRun) {
   EXPECT_EQ(files, (std::set<std::string>{"detections.jsonl", "run.json"}));
 
   // The same run done directly gives the same detections.
-  const auto direct = run_framepipe({"run", (source_dir() / "examples/people.yaml").string(),
-                                     media_path(kVideo).string(), "--out",
-                                     (dir / "direct").string(), "--stride", "4", "--cpus", "1",
-                                     "--no-progress"});
+  const auto direct = run_framepipe(
+      {"run", (source_dir() / "examples/people.yaml").string(), media_path(kVideo).string(),
+       "--out", (dir / "direct").string(), "--stride", "4", "--cpus", "1", "--no-progress"});
   ASSERT_EQ(direct.exit_code, 0) << direct.output;
   const auto download = client.Get("/api/jobs/" + job["id"].dump() + "/files/detections.jsonl");
   ASSERT_TRUE(download);
@@ -108,8 +106,8 @@ TEST(Serve, CancelStopsARunningJobAndLeavesItsOutputsPartial) {
   TempDir dir;
   ServeProcess server(dir / "data", {"--cpus", "1"});
   auto client = server.client();
-  const json running = submit_job(client, {{"pipeline", "faces"},
-                                           {"inputs", {"video/short_hamilton_clip.mp4"}}});
+  const json running =
+      submit_job(client, {{"pipeline", "faces"}, {"inputs", {"video/short_hamilton_clip.mp4"}}});
   const json queued = submit_job(client, people(1));
   const std::string id = running["id"].dump();
   wait_for_job(client, running["id"], [](const json& j) {
@@ -126,8 +124,8 @@ TEST(Serve, CancelStopsARunningJobAndLeavesItsOutputsPartial) {
   const auto again = client.Post("/api/jobs/" + id + "/cancel", "", "application/json");
   EXPECT_EQ(again->status, 409);
   // A queued job is cancelled at once, and never starts.
-  const auto dequeued = client.Post("/api/jobs/" + queued["id"].dump() + "/cancel", "",
-                                    "application/json");
+  const auto dequeued =
+      client.Post("/api/jobs/" + queued["id"].dump() + "/cancel", "", "application/json");
   if (body_of(dequeued)["started"].is_null()) {
     EXPECT_EQ(body_of(dequeued)["state"], "cancelled");
   }
@@ -142,9 +140,10 @@ std::string post_and_leave(int port, const std::string& body, int seconds) {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<uint16_t>(port));
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) return "";
-  const std::string request = "POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                              "Content-Type: application/json\r\nContent-Length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
   if (send(fd, request.data(), request.size(), 0) < 0) return "";
   std::string received;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -321,8 +320,8 @@ TEST(Serve, BadRequestsGetTheirStatusAndSayWhatIsWrong) {
     EXPECT_EQ(result->status, c.status) << c.body << "\n" << result->body;
     const json error = body_of(result);
     EXPECT_EQ(error["field"], c.field.empty() ? json(nullptr) : json(c.field)) << c.body;
-    EXPECT_NE(error["error"].get<std::string>().find(c.says), std::string::npos)
-        << c.body << "\n" << error;
+    EXPECT_NE(error["error"].get<std::string>().find(c.says), std::string::npos) << c.body << "\n"
+                                                                                 << error;
   }
   EXPECT_TRUE(body_of(client.Get("/api/jobs"))["jobs"].empty()) << "a refused job was kept";
 
@@ -343,8 +342,8 @@ TEST(Serve, BadRequestsGetTheirStatusAndSayWhatIsWrong) {
   EXPECT_EQ(full->status, 429);
   // Downloads stay inside the job's output folder.
   const std::string files = "/api/jobs/" + first["id"].dump() + "/files/";
-  for (const std::string path : {"../log.txt", "..%2Flog.txt", "../../jobs.db", "%2Fetc%2Fpasswd",
-                                 "nothing.txt"}) {
+  for (const std::string path :
+       {"../log.txt", "..%2Flog.txt", "../../jobs.db", "%2Fetc%2Fpasswd", "nothing.txt"}) {
     const auto result = client.Get(files + path);
     EXPECT_EQ(result->status, 404) << path << ": " << result->body;
   }
@@ -353,9 +352,9 @@ TEST(Serve, BadRequestsGetTheirStatusAndSayWhatIsWrong) {
 
 TEST(Serve, ATokenGuardsTheApiAndIsRequiredOffLoopback) {
   TempDir dir;
-  const auto refused = run_framepipe({"serve", "--listen", "0.0.0.0:0", "--data",
-                                      (dir / "d1").string(), "--media-root",
-                                      media_path("").string()});
+  const auto refused =
+      run_framepipe({"serve", "--listen", "0.0.0.0:0", "--data", (dir / "d1").string(),
+                     "--media-root", media_path("").string()});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_NE(refused.output.find("is not a loopback address: give --token"), std::string::npos)
       << refused.output;
@@ -374,9 +373,9 @@ TEST(Serve, ATokenGuardsTheApiAndIsRequiredOffLoopback) {
   EXPECT_EQ(anonymous.Get("/metrics")->status, 401);
   EXPECT_EQ(right.Get("/api/jobs")->status, 200);
   EXPECT_EQ(anonymous.Get("/api/jobs?access_token=s3cret")->status, 200);
-  EXPECT_EQ(anonymous.Post("/api/jobs?access_token=s3cret", people(8).dump(), "application/json")
-                ->status,
-            401);  // the query token is for GET (the browser's EventSource) only
+  EXPECT_EQ(
+      anonymous.Post("/api/jobs?access_token=s3cret", people(8).dump(), "application/json")->status,
+      401);  // the query token is for GET (the browser's EventSource) only
   EXPECT_EQ(anonymous.Get("/healthz")->status, 200);
   EXPECT_EQ(anonymous.Get("/")->status, 200);
 }
