@@ -1,12 +1,12 @@
 #include "cli/serve_command.hpp"
 
-#include <sched.h>
 #include <signal.h>
 
 #include <iostream>
 #include <memory>
 #include <thread>
 
+#include "core/cpu_cores.hpp"
 #include "serve/service.hpp"
 
 namespace fp::cli {
@@ -26,16 +26,6 @@ struct ServeArgs {
   int queue = 16;
   size_t max_body = 64 * 1024;
 };
-
-std::vector<int> allowed_cores() {
-  cpu_set_t mask;
-  std::vector<int> cores;
-  if (sched_getaffinity(0, sizeof(mask), &mask) != 0) return cores;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &mask)) cores.push_back(c);
-  }
-  return cores;
-}
 
 Result<serve::ServiceOptions> service_options(const ServeArgs& args) {
   serve::ServiceOptions options;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <opencv2/core/utility.hpp>
 
+#include "core/cpu_cores.hpp"
 #include "infer/backend.hpp"
 
 namespace fp::pipeline {
@@ -20,17 +21,6 @@ struct CpuBudget::TbbCap {
 };
 
 namespace {
-
-std::vector<int> allowed_cores() {
-  cpu_set_t mask;
-  CPU_ZERO(&mask);
-  std::vector<int> cores;
-  if (sched_getaffinity(0, sizeof(mask), &mask) != 0) return cores;
-  for (int c = 0; c < CPU_SETSIZE; ++c) {
-    if (CPU_ISSET(c, &mask)) cores.push_back(c);
-  }
-  return cores;
-}
 
 // Pins every thread that exists now; threads created afterwards inherit the caller's mask.
 Status pin_all_threads(const cpu_set_t& mask) {
