@@ -1,6 +1,9 @@
 #include "serve/service.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <chrono>
 
@@ -58,6 +61,27 @@ const char* reason(int status) {
       return "the request body is too large";
     default:
       return "request failed";
+  }
+}
+
+// cpp-httplib 0.11 (Debian 12) listens with a backlog of 5, fixed in its compiled library: a burst
+// of clients (a dashboard's streams, a script's parallel submissions) overflows it and gets
+// resets. On Linux listen() again on the listening socket sets a new backlog; the socket is the
+// one of this process that accepts on `port`.
+void raise_listen_backlog(int port) {
+  for (int fd = 0; fd < 1024; ++fd) {
+    int accepting = 0;
+    socklen_t length = sizeof(accepting);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &length) != 0 || !accepting) {
+      continue;
+    }
+    sockaddr_storage address{};
+    socklen_t size = sizeof(address);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) continue;
+    const int bound = address.ss_family == AF_INET6
+                          ? ntohs(reinterpret_cast<sockaddr_in6*>(&address)->sin6_port)
+                          : ntohs(reinterpret_cast<sockaddr_in*>(&address)->sin_port);
+    if (bound == port) ::listen(fd, SOMAXCONN);
   }
 }
 
@@ -120,6 +144,7 @@ Result<std::unique_ptr<Service>> Service::start(ServiceOptions options) {
     return Error("cannot listen on " + s.options_.host + ":" + std::to_string(port) +
                  " (in use, or not an address of this machine)");
   }
+  raise_listen_backlog(s.port_);
   return service;
 }
 

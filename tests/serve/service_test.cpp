@@ -9,8 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "serve/serve_support.hpp"
@@ -271,6 +273,38 @@ TEST(Serve, RunningJobsNeverShareCoresOrExceedTheBudget) {
       EXPECT_EQ(body_of(client.Get("/api/jobs/" + std::to_string(id)))["state"], "completed");
     }
   }
+}
+
+// cpp-httplib as Debian builds it listens with a backlog of 5; the service raises it, so that a
+// burst of clients is queued by the kernel, not reset.
+TEST(Serve, ABurstOfClientsIsServedWithoutResets) {
+  TempDir dir;
+  ServeProcess server(dir / "data", {"--cpus", "1"});
+  constexpr int kClients = 150;
+  std::atomic<int> ok{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([&] {
+      auto client = server.client();
+      client.set_connection_timeout(5, 0);
+      while (!go) std::this_thread::yield();
+      const auto result = client.Get("/api/jobs");
+      if (result && result->status == 200) ++ok;
+    });
+  }
+  go = true;
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients);
+  // ss shows a listening socket's backlog in its Send-Q column.
+  const auto listed = run_program({"ss", "-ltnH", "sport = :" + std::to_string(server.port())});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  std::istringstream columns(listed.output);
+  std::string state;
+  int receive_queue = 0, backlog = 0;
+  columns >> state >> receive_queue >> backlog;
+  EXPECT_EQ(state, "LISTEN") << listed.output;
+  EXPECT_GE(backlog, 128) << listed.output;
 }
 
 TEST(Serve, BadRequestsGetTheirStatusAndSayWhatIsWrong) {
