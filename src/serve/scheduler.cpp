@@ -149,9 +149,11 @@ fs::path Scheduler::job_dir(int64_t id) const {
 
 fs::path Scheduler::output_dir(int64_t id) const { return job_dir(id) / "out"; }
 
-void Scheduler::changed(Job& job) {
-  const Status stored = store_->update(job);
-  if (!stored.ok() && job.error.empty()) job.error = stored.error().message();
+void Scheduler::changed(Job& job, bool durable) {
+  if (durable) {
+    const Status stored = store_->update(job);
+    if (!stored.ok() && job.error.empty()) job.error = stored.error().message();
+  }
   ++versions_[job.id];
   changed_.notify_all();
 }
@@ -325,7 +327,7 @@ void Scheduler::refresh_progress(Job& job) {
                number_or(*progress, "percent")};
   if (now.frames == job.progress.frames && now.percent == job.progress.percent) return;
   job.progress = now;
-  changed(job);
+  changed(job, false);  // stored with the job's next state; a restart shows the last stored
 }
 
 void Scheduler::finish(Job& job, const ExitStatus& status) {

@@ -9,7 +9,8 @@
 // - One thread watches the children every `tick`: it reads each one's --progress-json file, reaps
 //   those that ended (exit 0 or 3: completed; a cancel: cancelled; else failed with the exit code
 //   or signal and the last lines of the job's log) and starts what fits.
-// - Every change of a job is written to the JobStore before anyone can see it. On start, jobs the
+// - Every change of a job's state is written to the JobStore before anyone can see it (progress
+//   is stored with the next state). On start, jobs the
 //   store has as running were cut off by the server's end: they become `interrupted` (their
 //   outputs stay under .partial names); queued jobs queue again, in their order.
 // - A child dies with the server (PR_SET_PDEATHSIG), so a killed server leaves no job running.
@@ -83,8 +84,9 @@ class Scheduler {
   };
   explicit Scheduler(SchedulerOptions options, std::unique_ptr<JobStore> store);
   void watch();
-  // Under mutex_: a job's change stored and published to waiters.
-  void changed(Job& job);
+  // Under mutex_: a job's change published to waiters, and stored unless it is only progress
+  // (written a few times a second; a sync each time would hold every request up).
+  void changed(Job& job, bool durable = true);
   void start_fitting();
   void launch(Job& job, std::vector<int> cores);
   void refresh_progress(Job& job);
