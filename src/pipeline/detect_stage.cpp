@@ -91,10 +91,16 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(config.check_keys({"name", "model", "conf", "nms", "classes", "input_size",
                                         "backend", "device", "fallback", "max_batch",
-                                        "max_delay_us", "detect_every", "within"}));
+                                        "max_delay_us", "detect_every", "within", "tiles"}));
   std::optional<Within> within;
   if (config.has("within")) {
     FP_ASSIGN_OR_RETURN(within, read_within(context));
+  }
+  std::optional<TileOptions> tiles;
+  if (config.has("tiles")) {
+    if (within) return config.error_at("tiles", "'tiles' and 'within' cannot go together");
+    FP_ASSIGN_OR_RETURN(const YamlMap map, config.map("tiles", "tiles"));
+    FP_ASSIGN_OR_RETURN(tiles, TileOptions::read(map));
   }
   std::string model_name;
   FP_RETURN_IF_ERROR(config.require("model", model_name));
@@ -136,6 +142,7 @@ Result<std::unique_ptr<Stage>> DetectStage::create(const StageContext& context) 
   stage->nms_ = nms;
   stage->detect_every_ = detect_every;
   stage->within_ = std::move(within);
+  stage->tiles_ = std::move(tiles);
   if (!keep.empty()) {
     stage->keep_class_.assign(stage->labels_.size(), false);
     for (const std::string& name : keep) {
@@ -234,19 +241,24 @@ Result<DetectStage::Within> DetectStage::read_within(const StageContext& context
 std::vector<DetectStage::Region> DetectStage::prepare_regions(FrameResult& item,
                                                               std::vector<cv::Mat>& blobs) {
   const auto start = SteadyClock::now();
+  const cv::Mat& image = item.frame.image;
   std::vector<Region> regions;
-  for (const Detection& object : item.detections) {
-    if (!within_->objects.skip_reason(object).empty()) continue;
-    const float mx = static_cast<float>(within_->margin) * object.box.width();
-    const float my = static_cast<float>(within_->margin) * object.box.height();
-    const vision::Crop crop = vision::crop_box(item.frame.image, object.box, mx, my);
-    if (crop.image.empty()) continue;
-    Region region;
-    region.parent = object.id;
-    region.origin = cv::Point(static_cast<int>(crop.region.x), static_cast<int>(crop.region.y));
-    region.size = crop.image.size();
-    blobs.push_back(preprocess(crop.image, &region.transform));
+  const auto add = [&](int64_t parent, const cv::Rect& rect) {
+    Region region{parent, rect.tl(), rect.size(), {}};
+    blobs.push_back(preprocess(image(rect), &region.transform));
     regions.push_back(region);
+  };
+  if (tiles_) {
+    for (const cv::Rect& rect : tiles_->regions(image.size())) add(0, rect);
+    last_regions_ = static_cast<int64_t>(regions.size());
+  } else {
+    for (const Detection& object : item.detections) {
+      if (!within_->objects.skip_reason(object).empty()) continue;
+      const float mx = static_cast<float>(within_->margin) * object.box.width();
+      const float my = static_cast<float>(within_->margin) * object.box.height();
+      const vision::Crop crop = vision::crop_box(image, object.box, mx, my);
+      if (!crop.image.empty()) add(object.id, cv::Rect(crop.region));
+    }
   }
   regions_searched_ += static_cast<int64_t>(regions.size());
   item.add_timing(name_ + ".preprocess", start);
@@ -257,7 +269,7 @@ Status DetectStage::finish_regions(FrameResult& item, const std::vector<Region>&
                                    const std::vector<Result<infer::Outputs>>& outputs,
                                    SteadyClock::time_point submitted) {
   item.add_timing(name_ + ".inference", submitted);
-  const auto start = SteadyClock::now();
+  auto start = SteadyClock::now();
   std::vector<Detection> found;
   for (size_t k = 0; k < regions.size(); ++k) {
     if (!outputs[k].ok()) return outputs[k].error();
@@ -275,17 +287,25 @@ Status DetectStage::finish_regions(FrameResult& item, const std::vector<Region>&
       found.push_back(std::move(d));
     }
   }
+  item.add_timing(name_ + ".postprocess", start);
+  if (tiles_) {
+    // A box cut by a tile border joins the whole box another tile or the global view saw.
+    start = SteadyClock::now();
+    item.detections =
+        vision::merge_per_class(std::move(found), tiles_->merge, tiles_->match, tiles_->threshold);
+    item.add_timing(name_ + ".merge", start);
+    return ok_status();
+  }
   // Overlapping crops see the same thing: it is kept once, with the parent of its best view.
   for (Detection& d : vision::nms_per_class(std::move(found), nms_)) {
     item.detections.push_back(std::move(d));
   }
-  item.add_timing(name_ + ".postprocess", start);
   return ok_status();
 }
 
 Status DetectStage::process(FrameResult& item) {
   if (skipped_by_rate(item)) return ok_status();
-  if (within_) {
+  if (within_ || tiles_) {
     std::vector<cv::Mat> blobs;
     const std::vector<Region> regions = prepare_regions(item, blobs);
     const auto submitted = SteadyClock::now();
@@ -302,7 +322,7 @@ bool DetectStage::start(FrameResult& item, std::function<void(Status)> done) {
     done(ok_status());
     return true;
   }
-  if (within_) {
+  if (within_ || tiles_) {
     std::vector<cv::Mat> blobs;
     auto regions = std::make_shared<std::vector<Region>>(prepare_regions(item, blobs));
     const auto submitted = SteadyClock::now();
@@ -351,6 +371,14 @@ nlohmann::ordered_json DetectStage::report() const {
       {"nms", nms_},
       {"detect_every", detect_every_}};
   if (within_) r["regions_searched"] = regions_searched_.load();
+  if (tiles_) {
+    r["tiles"] = {{"regions_run", regions_searched_.load()},
+                  {"regions_per_frame", last_regions_.load()},
+                  {"global", tiles_->global},
+                  {"merge", tiles_->merge == vision::MergeMethod::kNms ? "nms" : "nmm"},
+                  {"match", tiles_->match == vision::Overlap::kIou ? "iou" : "ios"},
+                  {"threshold", tiles_->threshold}};
+  }
   r["requests"] = model_->batcher().report()["requests"];
   return r;
 }

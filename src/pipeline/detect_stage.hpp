@@ -22,6 +22,8 @@
 //         classes: [person]      # the whole frame (ObjectFilter keys choose the objects)
 //         margin: 0.1            # each object's box grown by this share of its size per side
 //
+//       tiles: {size: [640, 640], overlap: 0.2}  # sliced inference (pipeline/tiling.hpp)
+//
 // With `within:`, the frame's objects stay and each object found joins them with `parent` set to
 // the object it was found in; the crops of a frame go to the model's Batcher together, and what
 // two overlapping crops both found is kept once (NMS at `nms`).
@@ -39,6 +41,7 @@
 #include "infer/model_pool.hpp"
 #include "pipeline/object_filter.hpp"
 #include "pipeline/stage.hpp"
+#include "pipeline/tiling.hpp"
 #include "vision/blob.hpp"
 #include "vision/detection_decoder.hpp"
 #include "vision/letterbox.hpp"
@@ -95,7 +98,7 @@ class DetectStage : public Stage {
                 const infer::RequestTimings& timings,
                 const vision::InputTransform& transform) const;
 
-  // `within:`: the objects searched and where their crops sit in the frame.
+  // `within:`: the objects searched; a Region: where a crop (of an object, or a tile) sits.
   struct Within {
     ObjectFilter objects;
     double margin = 0.1;
@@ -107,9 +110,10 @@ class DetectStage : public Stage {
     vision::InputTransform transform;
   };
   static Result<Within> read_within(const StageContext& context);
-  // The crops of the objects `within_` selects, preprocessed into `blobs` (timed).
+  // The crops of the objects `within_` selects, or the tiles, preprocessed into `blobs` (timed).
   std::vector<Region> prepare_regions(FrameResult& item, std::vector<cv::Mat>& blobs);
-  // What the model found in each region, in frame pixels, added to the frame's objects (timed).
+  // What the model found in each region, in frame pixels: added to the frame's objects (within),
+  // or merged into them (tiles) (timed).
   Status finish_regions(FrameResult& item, const std::vector<Region>& regions,
                         const std::vector<Result<infer::Outputs>>& outputs,
                         SteadyClock::time_point submitted);
@@ -127,7 +131,9 @@ class DetectStage : public Stage {
   double pad_value_ = 0;
   vision::Normalization normalization_;
   std::optional<Within> within_;
+  std::optional<TileOptions> tiles_;
   std::atomic<int64_t> regions_searched_{0};
+  std::atomic<int64_t> last_regions_{0};  // tiles (and the global view) of the latest frame
 };
 
 }  // namespace fp::pipeline
