@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+#include <thread>
 
 #include "serve/dashboard_assets.hpp"
 
