@@ -102,6 +102,14 @@ Result<std::unique_ptr<Scheduler>> Scheduler::start(SchedulerOptions options) {
         job.finished = utc_now();
         job.error = "the server stopped while the job ran; its outputs are under .partial names";
         FP_RETURN_IF_ERROR(scheduler->store_->update(job));
+      } else if (job.state == JobState::kQueued &&
+                 job.options.cpus > static_cast<int>(scheduler->options_.cores.size())) {
+        job.state = JobState::kFailed;  // at the head of the queue it would hold up every job
+        job.finished = utc_now();
+        job.error = "the job asks for " + std::to_string(job.options.cpus) +
+                    " cores, more than the restarted server's budget of " +
+                    std::to_string(scheduler->options_.cores.size());
+        FP_RETURN_IF_ERROR(scheduler->store_->update(job));
       } else if (job.state == JobState::kQueued) {
         scheduler->queue_.push_back(job.id);
       }
@@ -126,7 +134,9 @@ Scheduler::~Scheduler() {
   }
   changed_.notify_all();
   if (watcher_.joinable()) watcher_.join();
-  std::lock_guard lock(mutex_);
+}
+
+void Scheduler::interrupt_running() {
   for (auto& [id, running] : running_) running.child.signal(SIGINT);
   const auto deadline = std::chrono::steady_clock::now() + options_.cancel_grace;
   for (auto& [id, running] : running_) {
@@ -139,7 +149,7 @@ Scheduler::~Scheduler() {
     job.state = JobState::kInterrupted;
     job.finished = utc_now();
     job.error = "the server stopped while the job ran; its outputs are under .partial names";
-    (void)store_->update(job);  // the destructor has no one to tell; a restart repeats it
+    (void)store_->update(job);  // nobody is left to tell; a restart repeats it
   }
   running_.clear();  // kills and reaps any child still there
 }
@@ -202,6 +212,13 @@ ApiResult<Job> Scheduler::cancel(int64_t id) {
     job.finished = utc_now();
   } else {
     Running& running = running_.at(id);
+    ExitStatus status;
+    if (running.child.poll(status)) {  // it ended before the cancel: as it ended
+      job.cancel_requested = false;
+      running_.erase(id);
+      finish(job, status);
+      return job;
+    }
     running.child.signal(SIGINT);  // framepipe stops at the next frame, outputs left .partial
     running.interrupted_at = std::chrono::steady_clock::now();
   }
@@ -274,6 +291,9 @@ void Scheduler::watch() {
     start_fitting();
     changed_.wait_for(lock, options_.tick);
   }
+  // On this thread, which started the children: they get SIGKILL from the kernel when it ends
+  // (PR_SET_PDEATHSIG follows the forking thread), so they are interrupted before that.
+  interrupt_running();
 }
 
 void Scheduler::start_fitting() {

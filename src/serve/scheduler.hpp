@@ -56,7 +56,7 @@ class Scheduler {
  public:
   static Result<std::unique_ptr<Scheduler>> start(SchedulerOptions options);
   // Stops watching: running children are interrupted (SIGINT, then SIGKILL after the grace) and
-  // their jobs stored as interrupted.
+  // their jobs stored as interrupted. Queued jobs stay queued for the next start.
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
@@ -84,6 +84,9 @@ class Scheduler {
   };
   explicit Scheduler(SchedulerOptions options, std::unique_ptr<JobStore> store);
   void watch();
+  // Under mutex_, on the watcher thread: SIGINT to every running job, SIGKILL after the grace,
+  // each stored as interrupted.
+  void interrupt_running();
   // Under mutex_: a job's change published to waiters, and stored unless it is only progress
   // (written a few times a second; a sync each time would hold every request up).
   void changed(Job& job, bool durable = true);

@@ -156,7 +156,9 @@ Service::~Service() {
   scheduler_.reset();  // interrupts running jobs, stores them so
 }
 
-void Service::run() { server_->listen_after_bind(); }
+void Service::run() {
+  if (!stopping_) server_->listen_after_bind();  // a stop before it would be lost
+}
 
 void Service::stop() {
   stopping_ = true;
@@ -275,7 +277,8 @@ void Service::submit(const httplib::Request& request, httplib::Response& respons
           return true;
         }
         if (change) version = change->second;
-        if (stopping_ || !sink.write(" ", 1)) {
+        if (stopping_) return false;  // the server stops: the job is interrupted, not cancelled
+        if (!sink.write(" ", 1)) {
           scheduler_->cancel(id);
           return false;
         }

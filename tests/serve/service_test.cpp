@@ -237,6 +237,29 @@ TEST(Serve, ARestartedServerShowsEveryJobInterruptedOrQueuedAgain) {
   EXPECT_EQ(body_of(client.Get("/api/jobs"))["jobs"].size(), 3u);
 }
 
+// A server stopped by SIGTERM interrupts its running job gracefully (SIGINT: the run writes its
+// report as interrupted) before it exits; the job is stored as interrupted.
+TEST(Serve, AStoppedServerInterruptsItsJobsGracefully) {
+  TempDir dir;
+  int64_t id = 0;
+  {
+    ServeProcess server(dir / "data", {"--cpus", "1"});
+    auto client = server.client();
+    id = submit_job(client, people(1))["id"];
+    wait_for_job(client, id, [](const json& j) {
+      return state_is(j, "running") && j["progress"]["frames"].get<int>() > 0;
+    });
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+  }
+  EXPECT_TRUE(job_processes(dir / "data").empty());
+  const json report =
+      json::parse(read_file(dir / "data" / "jobs" / std::to_string(id) / "out" / "run.json"));
+  EXPECT_EQ(report["status"], "interrupted") << report["status"];
+  ServeProcess restarted(dir / "data", {"--cpus", "1"});
+  auto client = restarted.client();
+  EXPECT_EQ(body_of(client.Get("/api/jobs/" + std::to_string(id)))["state"], "interrupted");
+}
+
 // Jobs hold disjoint cores, never more than the budget: two 1-core jobs on a 1-core server run one
 // after the other; on 2 cores two run at once, each pinned to its own core.
 TEST(Serve, RunningJobsNeverShareCoresOrExceedTheBudget) {
