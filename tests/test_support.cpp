@@ -241,4 +241,22 @@ void SlowHttpFileServer::serve() {
   }
 }
 
+std::set<std::string> files_in(const fs::path& dir) {
+  std::set<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
+  return names;
+}
+
+void expect_config_errors(const std::vector<std::pair<std::string, std::string>>& cases) {
+  for (const auto& [yaml, expected] : cases) {
+    TempDir dir;
+    write_file(dir / "p.yaml", "name: p\n" + yaml);
+    const auto r =
+        run_framepipe({"run", (dir / "p.yaml").string(), media_path("images/lena.jpg").string(),
+                       "--out", (dir / "out").string(), "--no-progress"});
+    EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
+    EXPECT_NE(r.output.find(expected), std::string::npos) << yaml << r.output;
+  }
+}
+
 }  // namespace fp::test

@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <utility>
@@ -138,6 +139,11 @@ void wait_for_file_size(const std::filesystem::path& path, size_t bytes);
 void write_file(const std::filesystem::path& path, const std::string& content);
 // Every line of a JSONL file, parsed; a line that is not JSON fails the test.
 std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path);
+// The names of the entries of `dir` (not recursive).
+std::set<std::string> files_in(const std::filesystem::path& dir);
+// Each (pipeline YAML after `name: p`, expected text) case run as p.yaml over lena.jpg must exit
+// 2 with the text in its output (the config errors of a stage).
+void expect_config_errors(const std::vector<std::pair<std::string, std::string>>& cases);
 // The rows of a detections.jsonl by stream, each without its "stream" field (so a stream of a run
 // over several inputs compares with a run of that input alone).
 std::map<int, std::vector<nlohmann::json>> rows_by_stream(const std::filesystem::path& jsonl);

@@ -113,7 +113,6 @@ Result<std::unique_ptr<Scheduler>> Scheduler::start(SchedulerOptions options) {
       } else if (job.state == JobState::kQueued) {
         scheduler->queue_.push_back(job.id);
       }
-      if (has_ended(job.state)) scheduler->frames_done_ += job.progress.frames;
       scheduler->versions_[job.id] = 1;
       scheduler->jobs_.emplace(job.id, std::move(job));
     }
@@ -255,13 +254,10 @@ SchedulerStats Scheduler::stats() const {
   std::lock_guard lock(mutex_);
   SchedulerStats stats;
   for (int i = 0; i < 6; ++i) stats.jobs_by_state[static_cast<JobState>(i)] = 0;
-  stats.frames_processed = frames_done_;
   for (const auto& [id, job] : jobs_) {
     ++stats.jobs_by_state[job.state];
-    if (job.state == JobState::kRunning) {
-      stats.running_fps.emplace_back(id, job.progress.fps);
-      stats.frames_processed += job.progress.frames;
-    }
+    stats.frames_processed += job.progress.frames;
+    if (job.state == JobState::kRunning) stats.running_fps.emplace_back(id, job.progress.fps);
   }
   stats.cores_in_use = static_cast<int>(std::count(core_busy_.begin(), core_busy_.end(), true));
   stats.cores_budget = static_cast<int>(options_.cores.size());
@@ -373,7 +369,6 @@ void Scheduler::finish(Job& job, const ExitStatus& status) {
     job.error = "exited with code " + std::to_string(status.code) + log_tail(log);
   }
   job.finished = utc_now();
-  frames_done_ += job.progress.frames;
   changed(job);
 }
 

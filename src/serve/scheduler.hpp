@@ -106,7 +106,6 @@ class Scheduler {
   std::map<int64_t, Running> running_;
   std::vector<bool> core_busy_;  // by index into options_.cores
   int64_t next_id_ = 1;
-  int64_t frames_done_ = 0;  // frames of ended jobs
   bool stopping_ = false;
   std::thread watcher_;
 };

@@ -7,8 +7,9 @@
 
 #include <chrono>
 #include <fstream>
-#include <iterator>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "serve/dashboard_assets.hpp"
 
@@ -330,8 +331,6 @@ void Service::file(const httplib::Request& request, httplib::Response& response)
   auto found = file_inside(scheduler_->output_dir(id), request.matches[2].str());
   if (auto* error = std::get_if<ApiError>(&found)) return reply_error(response, *error);
   const std::filesystem::path path = std::get<std::filesystem::path>(found);
-  std::ifstream in(path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::string ext = path.extension().string();
   const char* type = ext == ".json"    ? "application/json"
                      : ext == ".jsonl" ? "application/x-ndjson"
@@ -339,7 +338,20 @@ void Service::file(const httplib::Request& request, httplib::Response& response)
                      : ext == ".jpg"   ? "image/jpeg"
                      : ext == ".txt"   ? "text/plain; charset=utf-8"
                                        : "application/octet-stream";
-  response.set_content(bytes, type);
+  // Streamed in pieces: an annotated video need not sit in memory whole.
+  auto in = std::make_shared<std::ifstream>(path, std::ios::binary);
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  if (error || !*in)
+    return reply_error(response, {404, "no output file '" + request.matches[2].str() + "'", ""});
+  response.set_content_provider(
+      static_cast<size_t>(size), type, [in](size_t offset, size_t length, httplib::DataSink& sink) {
+        std::vector<char> piece(std::min<size_t>(length, 1 << 20));
+        in->seekg(static_cast<std::streamoff>(offset));
+        in->read(piece.data(), static_cast<std::streamsize>(piece.size()));
+        const auto got = static_cast<size_t>(in->gcount());
+        return got > 0 && sink.write(piece.data(), got);
+      });
 }
 
 }  // namespace fp::serve

@@ -146,12 +146,6 @@ CommandResult run_yaml(const TempDir& dir, const std::string& yaml, const std::s
   return run_framepipe(args);
 }
 
-std::set<std::string> files_in(const fs::path& dir) {
-  std::set<std::string> names;
-  for (const auto& entry : fs::directory_iterator(dir)) names.insert(entry.path().filename());
-  return names;
-}
-
 const std::string kTracking =
     "stages:\n  - detect: {model: yolox_nano_416, classes: [person]}\n  - track: {}\n";
 

@@ -156,15 +156,7 @@ TEST(DetectWithin, BadSettingsNameFileLineColumn) {
       {"stages:\n" + persons + yunet + "      within: person\n",
        "p.yaml:6:15: within must be a mapping"},
   };
-  for (const auto& [yaml, expected] : cases) {
-    TempDir dir;
-    write_file(dir / "p.yaml", "name: p\n" + yaml);
-    const auto r =
-        run_framepipe({"run", (dir / "p.yaml").string(), media_path("images/lena.jpg").string(),
-                       "--out", (dir / "out").string(), "--no-progress"});
-    EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
-    EXPECT_NE(r.output.find(expected), std::string::npos) << yaml << r.output;
-  }
+  expect_config_errors(cases);
 }
 
 }  // namespace

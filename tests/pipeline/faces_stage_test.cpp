@@ -156,11 +156,6 @@ TEST(FaceOutputs, EachFaceOutputIsChosenByName) {
     return run_framepipe({"run", (dir / (name + ".yaml")).string(), (dir / "photos").string(),
                           "--out", (dir / name).string(), "--no-progress"});
   };
-  auto files_in = [](const fs::path& folder) {
-    std::set<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder)) names.insert(entry.path().filename());
-    return names;
-  };
   const auto all = run("all", "");
   ASSERT_EQ(all.exit_code, 0) << all.output;
   EXPECT_EQ(files_in(dir / "all"),

@@ -207,15 +207,7 @@ TEST(Tiles, BadSettingsNameFileLineColumn) {
        "      within: {classes: [person]}\n      tiles: {size: [640, 640]}\n",
        "p.yaml:7:14: 'tiles' and 'within' cannot go together"},
   };
-  for (const auto& [yaml, expected] : cases) {
-    TempDir dir;
-    write_file(dir / "p.yaml", "name: p\n" + yaml);
-    const auto r =
-        run_framepipe({"run", (dir / "p.yaml").string(), media_path("images/lena.jpg").string(),
-                       "--out", (dir / "out").string(), "--no-progress"});
-    EXPECT_EQ(r.exit_code, 2) << yaml << r.output;
-    EXPECT_NE(r.output.find(expected), std::string::npos) << yaml << r.output;
-  }
+  expect_config_errors(cases);
 }
 
 }  // namespace
