@@ -50,11 +50,10 @@ void jpeg_message(j_common_ptr info, int level) {
 
 void jpeg_silent(j_common_ptr) {}
 
-// libjpeg's warnings over the whole file, or its fatal error: the first message, empty if none.
-// Decoding at 1/8 scale still reads every entropy-coded block, which is where damage shows.
-// libjpeg's warnings on a 1/8-scale decode, or its fatal error. `size` receives the dimensions
-// libjpeg reads from the header (it skips garbage our own header walk may stop at); over
-// `max_pixels` nothing is decoded.
+// libjpeg's warnings on a 1/8-scale decode of the whole file, or its fatal error: the first
+// message, empty if none (a 1/8 scale still reads every entropy-coded block, where damage shows).
+// `size` receives the dimensions libjpeg reads from the header (it skips garbage our own header
+// walk stops at), also when it fails after them; over `max_pixels` nothing is decoded.
 std::string jpeg_damage(std::string_view bytes, int64_t max_pixels,
                         std::optional<ImageSize>& size) {
   jpeg_decompress_struct info;
@@ -65,6 +64,12 @@ std::string jpeg_damage(std::string_view bytes, int64_t max_pixels,
   errors.base.output_message = jpeg_silent;
   std::vector<JSAMPLE> row;  // declared before setjmp: a longjmp must not skip its destructor
   if (setjmp(errors.jump)) {
+    // A frame header read before the error is what OpenCV's decoder allocates: where our source
+    // sees the data end and fails, its own suspends and goes on.
+    if (!size && (info.image_width > 0 || info.image_height > 0)) {
+      size = ImageSize{static_cast<int64_t>(info.image_width),
+                       static_cast<int64_t>(info.image_height)};
+    }
     jpeg_destroy_decompress(&info);
     return errors.fatal;
   }
@@ -154,18 +159,20 @@ Result<DecodedImage> decode_image(std::string_view bytes, int64_t max_pixels) {
     out.damage = jpeg_damage(bytes, max_pixels, jpeg_size);
     if (jpeg_size) size = jpeg_size;  // what the decoder will allocate
   }
+  // Without a size the pixel limit cannot hold: OpenCV would allocate what its decoder reads.
+  if (!size) {
+    if (!out.damage.empty()) return Error("damaged JPEG: " + out.damage);
+    return Error("its header is broken: it gives no picture size");
+  }
   // In doubles: a TIFF may claim 4294967295 x 4294967295, whose product overflows int64.
-  if (size && static_cast<double>(size->width) * static_cast<double>(size->height) >
-                  static_cast<double>(max_pixels)) {
+  if (static_cast<double>(size->width) * static_cast<double>(size->height) >
+      static_cast<double>(max_pixels)) {
     return Error(pixel_limit_message("the image", size->width, size->height, max_pixels));
   }
   std::string problem;
   out.image = opencv_decode(bytes, problem);
   if (out.image.empty() && !out.damage.empty()) problem = "damaged JPEG: " + out.damage;
-  if (out.image.empty()) {
-    if (!size) problem += " (its header is broken)";
-    return Error(problem);
-  }
+  if (out.image.empty()) return Error(problem);
   return out;
 }
 

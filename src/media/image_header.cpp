@@ -83,19 +83,16 @@ std::optional<ImageSize> bmp_size(std::string_view bytes) {
   return ImageSize{std::llabs(width), std::llabs(height)};
 }
 
+// What libwebp's WebPGetFeatures reads from the first 32 bytes, as OpenCV's WebP decoder does:
+// RIFF containers (VP8, VP8L, VP8X) and bare bitstreams alike.
 std::optional<ImageSize> webp_size(std::string_view bytes) {
-  const ByteReader r(bytes, true);
-  if (starts_with(bytes, "VP8X", 12) && r.has(24, 6)) {
-    return ImageSize{r.get(24, 3) + 1LL, r.get(27, 3) + 1LL};
+  constexpr size_t kWebpHeader = 32;
+  WebPBitstreamFeatures features;
+  if (bytes.size() < kWebpHeader || WebPGetFeatures(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                                    kWebpHeader, &features) != VP8_STATUS_OK) {
+    return std::nullopt;
   }
-  if (starts_with(bytes, "VP8L", 12) && r.has(21, 4)) {
-    const uint32_t bits = r.get(21, 4);
-    return ImageSize{(bits & 0x3FFF) + 1LL, ((bits >> 14) & 0x3FFF) + 1LL};
-  }
-  if (starts_with(bytes, "VP8 ", 12) && r.has(26, 4)) {
-    return ImageSize{r.get(26, 2) & 0x3FFF, r.get(28, 2) & 0x3FFF};
-  }
-  return std::nullopt;
+  return ImageSize{features.width, features.height};
 }
 
 std::optional<ImageSize> tiff_size(std::string_view bytes) {
@@ -115,7 +112,8 @@ std::optional<ImageSize> tiff_size(std::string_view bytes) {
     // SHORT values sit in the first two bytes of the value field, LONG in all four.
     const int64_t value = type == 3 ? r.get(entry + 8, 2) : type == 4 ? r.get(entry + 8, 4) : -1;
     if (value < 0) return std::nullopt;
-    (tag == 256 ? width : height) = value;
+    int64_t& size = tag == 256 ? width : height;
+    if (size < 0) size = value;  // libtiff ignores a tag's later duplicates
   }
   if (width < 0 || height < 0) return std::nullopt;
   return ImageSize{width, height};
@@ -126,15 +124,10 @@ std::optional<ImageSize> tiff_size(std::string_view bytes) {
 std::optional<ImageFormat> image_format(std::string_view bytes) {
   // The signatures of OpenCV 4.6's decoders (grfmt_*.cpp), no looser: WebP is what libwebp's
   // WebPGetFeatures accepts in the first 32 bytes; classic TIFF only.
-  constexpr size_t kWebpHeader = 32;
   if (starts_with(bytes, "\xFF\xD8\xFF")) return ImageFormat::kJpeg;
   if (starts_with(bytes, "\x89PNG\r\n\x1A\n")) return ImageFormat::kPng;
   if (starts_with(bytes, "BM")) return ImageFormat::kBmp;
-  WebPBitstreamFeatures features;
-  if (bytes.size() >= kWebpHeader && WebPGetFeatures(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                                     kWebpHeader, &features) == VP8_STATUS_OK) {
-    return ImageFormat::kWebp;
-  }
+  if (webp_size(bytes)) return ImageFormat::kWebp;
   if (starts_with(bytes, std::string_view("II*\0", 4)) ||
       starts_with(bytes, std::string_view("MM\0*", 4))) {
     return ImageFormat::kTiff;
@@ -146,12 +139,11 @@ std::optional<ImageSize> image_header_size(std::string_view bytes) {
   if (starts_with(bytes, "\xFF\xD8")) return jpeg_size(bytes);
   if (starts_with(bytes, "\x89PNG\r\n\x1A\n")) return png_size(bytes);
   if (starts_with(bytes, "BM")) return bmp_size(bytes);
-  if (starts_with(bytes, "RIFF") && starts_with(bytes, "WEBP", 8)) return webp_size(bytes);
   if (starts_with(bytes, std::string_view("II*\0", 4)) ||
       starts_with(bytes, std::string_view("MM\0*", 4))) {
     return tiff_size(bytes);
   }
-  return std::nullopt;
+  return webp_size(bytes);
 }
 
 }  // namespace fp::media

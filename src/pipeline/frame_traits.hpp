@@ -38,6 +38,7 @@ struct FrameTraits {
     into.tracked = into.tracked || from.tracked;
     if (how.policy == graph::JoinPolicy::kAsyncOverlay) {
       into.overlays.push_back({how.branch, how.age_frames, how.age_ms});
+      into.timings.emplace_back(how.join + ".lag", how.age_ms);
     } else if (how.policy == graph::JoinPolicy::kStrictSync &&
                std::none_of(into.timings.begin(), into.timings.end(),
                             [&](const auto& t) { return t.first == how.join + ".wait"; })) {

@@ -57,6 +57,48 @@ nlohmann::ordered_json running_input_json(const InputRecord& in, int stream) {
           {"frames_skipped", in.skipped}};
 }
 
+const telemetry::StageTimings::Stage* find_timing(
+    const std::vector<telemetry::StageTimings::Stage>& stages, const std::string& name) {
+  for (const auto& stage : stages) {
+    if (stage.name == name) return &stage;
+  }
+  return nullptr;
+}
+
+// Per join, over steady state: the end-to-end latency of the frames published (decoded to handed
+// to the outputs), and what its policy costs them: STRICT_SYNC's wait for the last branch,
+// ASYNC_OVERLAY's lag (how old, in stream time, the latest result laid over a frame was),
+// RAW_STREAM_WITH_METADATA's latency of the results published on their own.
+nlohmann::ordered_json fusion_json(const std::vector<JoinRecord>& joins,
+                                   const telemetry::StageTimings& timings) {
+  const std::vector<telemetry::StageTimings::Stage> stages = timings.stages();
+  auto steady = [&](const std::string& name) {
+    const auto* stage = find_timing(stages, name);
+    return stage ? telemetry::to_json(stage->latency.steady)
+                 : telemetry::to_json(telemetry::LatencySummary{});
+  };
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const JoinRecord& join : joins) {
+    nlohmann::ordered_json j{{"join", join.name},
+                             {"policy", graph::to_string(join.policy)},
+                             {"inputs", join.inputs},
+                             {"latency", steady("latency")}};
+    switch (join.policy) {
+      case graph::JoinPolicy::kStrictSync:
+        j["fusion_wait"] = steady(join.name + ".wait");
+        break;
+      case graph::JoinPolicy::kAsyncOverlay:
+        j["overlay_lag"] = steady(join.name + ".lag");
+        break;
+      case graph::JoinPolicy::kRawStream:
+        j["metadata_latency"] = steady(join.name + ".metadata_latency");
+        break;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 }  // namespace
 
 void describe_run(const pipeline::PipelineConfig& config, RunFacts& facts) {
@@ -67,6 +109,10 @@ void describe_run(const pipeline::PipelineConfig& config, RunFacts& facts) {
                     {"start", config.sampling.start},
                     {"end", config.sampling.end}};
   facts.profile = profile_json(config, nlohmann::ordered_json::array());
+  facts.joins.clear();
+  for (const graph::NodeSpec& node : config.graph.nodes) {
+    if (node.is_join()) facts.joins.push_back({node.name, node.policy, node.inputs});
+  }
 }
 
 nlohmann::ordered_json profile_json(const pipeline::PipelineConfig& config,
@@ -112,6 +158,7 @@ nlohmann::ordered_json build_run_report(const RunFacts& f, const telemetry::Stag
       {"warmup_frames", timings.warmup_frames()},
       {"stage_timings", timings.to_json()},
       {"stages", f.stages},
+      {"fusion", fusion_json(f.joins, timings)},
       {"sampling", f.sampling},
       {"outputs", f.outputs}};
   report["error"] = f.error.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(f.error);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph_spec.hpp"
 #include "media/source.hpp"
 #include "pipeline/pipeline_config.hpp"
 #include "telemetry/process_usage.hpp"
@@ -20,6 +21,13 @@ struct InputRecord {
   int64_t processed = 0;  // frames that went through the stages
   int64_t skipped = 0;    // skip rows written
   std::string error;      // a fatal read error that ended this input early
+};
+
+// A join of the graph, for run.json's "fusion" section.
+struct JoinRecord {
+  std::string name;
+  graph::JoinPolicy policy;
+  std::vector<std::string> inputs;
 };
 
 struct QueueRecord {
@@ -46,6 +54,7 @@ struct RunFacts {
   telemetry::ProcessUsage usage_at_end;
   std::vector<InputRecord> inputs;
   std::vector<QueueRecord> queues;
+  std::vector<JoinRecord> joins;
   nlohmann::ordered_json stages = nlohmann::ordered_json::array();  // each stage's own report()
   nlohmann::ordered_json outputs = nlohmann::ordered_json::object();
   nlohmann::ordered_json sampling = nlohmann::ordered_json::object();
@@ -59,7 +68,8 @@ struct RunFacts {
   double first_result_seconds = -1;  // setup start to the first frame written; -1: none
 };
 
-// Sets what the run report says of the pipeline's settings: its name, file, sampling and profile.
+// Sets what the run report says of the pipeline's settings: its name, file, sampling, profile and
+// joins.
 void describe_run(const pipeline::PipelineConfig& config, RunFacts& facts);
 
 // {name, values, overridden, effective} when the pipeline started from a profile, else null;

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <opencv2/core/utility.hpp>
 #include <optional>
@@ -295,6 +296,10 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   telemetry::ProgressState state;
   state.streams = static_cast<int>(options.inputs.size());
   Reorder reorder;
+  std::map<std::string, std::string> join_of_branch;  // the join each branch feeds
+  for (const JoinRecord& join : facts.joins) {
+    for (const std::string& branch : join.inputs) join_of_branch[branch] = join.name;
+  }
   // Hands a result to the sinks; false when a sink has failed (its Error is then the run's).
   auto hand_over = [&](FrameResult item) {
     const Status written = writer.write(std::make_shared<const FrameResult>(std::move(item)));
@@ -309,6 +314,8 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
         if (stage.rfind(arrived.metadata_of + ".", 0) == 0)
           metrics.timings().record(stage, ms, metrics.processed());
       }
+      metrics.timings().record(join_of_branch.at(arrived.metadata_of) + ".metadata_latency",
+                               seconds_since(arrived.decoded_at) * 1000, metrics.processed());
       return hand_over(std::move(arrived));
     }
     reorder.add(std::move(arrived));

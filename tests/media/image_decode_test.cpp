@@ -111,18 +111,72 @@ TEST(ImageDecode, Issue10_HeaderBombsAreRefusedBeforeDecoding) {
 }
 
 // Found by the image_decode fuzz target (tests/fuzz/regressions/image_decode): a TIFF whose first
-// IFD claims 4294967295 x 4294967295 pixels overflowed the size check's int64 product.
+// IFD claims 4294967295 x 4294967295 pixels overflowed the size check's int64 product (the width
+// it is checked with now is the first of its two ImageWidth tags, as libtiff reads it: 16).
 TEST(ImageDecode, Issue10_HeaderSizesNearTheIntegerLimitsAreRefusedNotOverflowed) {
   const std::string bytes = read_file(fp::test::source_dir() /
                                       "tests/fuzz/regressions/image_decode/"
                                       "issue10-tiff-size-overflow.bin");
   const auto size = image_header_size(bytes);
   ASSERT_TRUE(size);
-  EXPECT_EQ(size->width, 4294967295LL);
+  EXPECT_EQ(size->width, 16);
+  EXPECT_EQ(size->height, 4294967295LL);
   auto decoded = decode_image(bytes, kLimit);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message().find("over the limit of 100.0 megapixels"), std::string::npos)
       << decoded.error().message();
+}
+
+// Little-endian 16- and 32-bit values.
+std::string le16(int value) {
+  return {static_cast<char>(value & 0xFF), static_cast<char>((value >> 8) & 0xFF)};
+}
+std::string le32(uint32_t value) {
+  return le16(static_cast<int>(value & 0xFFFF)) + le16(static_cast<int>(value >> 16));
+}
+
+// Each size check must read what the decoder behind it will allocate, or refuse: found by the
+// image_decode fuzz target (CI of issue 14), whose pixel check held only when our header reader
+// gave a size.
+TEST(ImageDecode, Issue14_TheSizeCheckedIsTheSizeTheDecoderReads) {
+  constexpr int64_t kSmall = 20'000;
+  // libtiff ignores a tag's later duplicates: the first ImageWidth (2000) is the one decoded.
+  std::string tiff = std::string("II*\0", 4) + le32(8) + le16(3);
+  for (const int width : {2000, 16}) tiff += le16(256) + le16(3) + le32(1) + le32(width);
+  tiff += le16(257) + le16(3) + le32(1) + le32(16) + le32(0);
+  const auto tiff_size = image_header_size(tiff);
+  ASSERT_TRUE(tiff_size);
+  EXPECT_EQ(tiff_size->width, 2000);
+  auto refused = decode_image(tiff, kSmall);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("2000x16 pixels"), std::string::npos)
+      << refused.error().message();
+
+  // Garbage before the frame header stops our walk, not libjpeg; cut short after it, libjpeg
+  // fails where OpenCV's decoder suspends and allocates the size it read.
+  std::string jpeg = jpeg_bomb(30000, 30000);
+  jpeg.insert(20, "\x01\x02");
+  jpeg.resize(jpeg.size() - 2);  // no end marker
+  refused = decode_image(jpeg, kLimit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("30000x30000"), std::string::npos)
+      << refused.error().message();
+
+  // A bare VP8L bitstream (no RIFF container) claiming 16000x16000, as libwebp reads it.
+  std::string vp8l = "\x2F" + le32((16000 - 1) | ((16000 - 1) << 14));
+  vp8l.resize(32, '\0');
+  const auto webp_size = image_header_size(vp8l);
+  ASSERT_TRUE(webp_size);
+  EXPECT_EQ(webp_size->width, 16000);
+  EXPECT_EQ(webp_size->height, 16000);
+  refused = decode_image(vp8l, kLimit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("16000x16000"), std::string::npos);
+
+  // No size at all: refused before any decoder runs.
+  refused = decode_image(std::string("BM") + std::string(10, '\0'), kLimit);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(), "its header is broken: it gives no picture size");
 }
 
 TEST(ImageDecode, HeaderSizesOfEveryFormat) {

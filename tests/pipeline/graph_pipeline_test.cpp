@@ -48,6 +48,25 @@ std::string two_detectors(const std::string& policy) {
          "  - name: both\n    join: " + policy + "\n    inputs: [yolox, nanodet]\n";
 }
 
+// run.json's "fusion" entry of the join `both`, checked for its policy and percentile order.
+nlohmann::json fusion_of_both(const nlohmann::json& report, const std::string& policy) {
+  EXPECT_EQ(report["fusion"].size(), 1u);
+  const nlohmann::json& fusion = report["fusion"][0];
+  EXPECT_EQ(fusion["join"], "both");
+  EXPECT_EQ(fusion["policy"], policy);
+  EXPECT_EQ(fusion["inputs"], nlohmann::json({"yolox", "nanodet"}));
+  for (const auto& [key, summary] : fusion.items()) {
+    if (!summary.is_object()) continue;
+    EXPECT_LE(summary["p50_ms"].get<double>(), summary["p90_ms"].get<double>()) << key;
+    EXPECT_LE(summary["p90_ms"].get<double>(), summary["p99_ms"].get<double>()) << key;
+    EXPECT_LE(summary["p99_ms"].get<double>(), summary["max_ms"].get<double>()) << key;
+  }
+  // Frames' end-to-end latency over steady state: the run's "latency" timing.
+  const int steady_frames = 50 - report["warmup_frames"].get<int>();
+  EXPECT_EQ(fusion["latency"]["count"], steady_frames);
+  return fusion;
+}
+
 // Boxes of a row's detections, in order.
 std::vector<nlohmann::json> boxes(const nlohmann::json& row) {
   std::vector<nlohmann::json> out;
@@ -91,6 +110,10 @@ TEST(GraphPipeline, StrictSyncJoinsEachFrameWithBothBranchesResults) {
   EXPECT_EQ(report["stages"][1]["ran"], 17);
   EXPECT_EQ(report["stages"][1]["passed"], 33);
   EXPECT_EQ(report["stages"][2]["join"], "STRICT_SYNC");
+  // Every steady frame waited for the join (zero when the branch skipped it), none lag.
+  const auto fusion = fusion_of_both(report, "STRICT_SYNC");
+  EXPECT_EQ(fusion["fusion_wait"]["count"], fusion["latency"]["count"]);
+  EXPECT_FALSE(fusion.contains("overlay_lag"));
 }
 
 TEST(GraphPipeline, AsyncOverlayPublishesEveryFrameWithTheSlowBranchsAge) {
@@ -122,6 +145,18 @@ TEST(GraphPipeline, AsyncOverlayPublishesEveryFrameWithTheSlowBranchsAge) {
   EXPECT_GT(timing_count(report, "nanodet.inference"), 0);
   EXPECT_LE(timing_count(report, "nanodet.inference"), nanodet["ran"].get<int>());
   EXPECT_EQ(timing_count(report, "yolox.inference"), 50);
+  // The lag is the overlays' age: one sample per overlaid frame, the largest one a row's age.
+  EXPECT_EQ(timing_count(report, "both.lag"), overlaid);
+  const auto fusion = fusion_of_both(report, "ASYNC_OVERLAY");
+  const auto& lag = fusion["overlay_lag"];
+  EXPECT_GT(lag["count"].get<int>(), 0);
+  double largest_age = 0;
+  for (const auto& row : rows) {
+    if (row.contains("overlays"))
+      largest_age = std::max(largest_age, row["overlays"][0]["age_ms"].get<double>());
+  }
+  EXPECT_LE(lag["max_ms"].get<double>(), largest_age + 0.01);
+  EXPECT_GT(lag["max_ms"].get<double>(), 0);
 }
 
 TEST(GraphPipeline, RawStreamPublishesFramesAndEachBranchResultAsItsOwnRow) {
@@ -144,6 +179,17 @@ TEST(GraphPipeline, RawStreamPublishesFramesAndEachBranchResultAsItsOwnRow) {
   // The branch's timings come with its own rows; decoding is counted once per frame.
   EXPECT_EQ(timing_count(report, "nanodet.inference"), metadata);
   EXPECT_EQ(timing_count(report, "decode"), 50);
+  // Each branch result published alone has its own latency, decoded to handed over.
+  EXPECT_EQ(timing_count(report, "both.metadata_latency"), metadata);
+  const auto fusion = fusion_of_both(report, "RAW_STREAM_WITH_METADATA");
+  EXPECT_GT(fusion["metadata_latency"]["count"].get<int>(), 0);
+  // Each result's latency includes its inference, so every percentile does too.
+  for (const auto& s : report["stage_timings"]) {
+    if (s["stage"] != "nanodet.inference") continue;
+    EXPECT_EQ(s["steady"]["count"], fusion["metadata_latency"]["count"]);
+    EXPECT_GE(fusion["metadata_latency"]["p50_ms"].get<double>(), s["steady"]["p50_ms"]);
+    EXPECT_GE(fusion["metadata_latency"]["p99_ms"].get<double>(), s["steady"]["p99_ms"]);
+  }
 }
 
 TEST(GraphPipelineBadInput, BadGraphsAreConfigErrorsWithFileLineColumn) {
