@@ -1,9 +1,12 @@
 // BoundedQueue: the only way frames move between threads. A full queue blocks its producer
-// (backpressure), so memory never grows with the length of the input.
+// (backpressure), so memory never grows with the length of the input; a live input may instead
+// replace its own oldest waiting item (push_replacing), so that it never falls behind.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -19,6 +22,27 @@ class BoundedQueue {
   bool push(T item) {
     std::unique_lock lock(mutex_);
     not_full_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(item));
+    if (items_.size() > high_water_) high_water_ = items_.size();
+    not_empty_.notify_one();
+    return true;
+  }
+
+  // Like push(), but while full it removes the oldest queued item `replaceable` accepts instead
+  // of waiting (counted in `replaced`); it waits only while no queued item is replaceable.
+  template <class Replaceable>
+  bool push_replacing(T item, Replaceable replaceable, int64_t& replaced) {
+    std::unique_lock lock(mutex_);
+    while (!closed_ && items_.size() >= capacity_) {
+      const auto oldest = std::find_if(items_.begin(), items_.end(), replaceable);
+      if (oldest != items_.end()) {
+        items_.erase(oldest);
+        ++replaced;
+        break;
+      }
+      not_full_.wait(lock);
+    }
     if (closed_) return false;
     items_.push_back(std::move(item));
     if (items_.size() > high_water_) high_water_ = items_.size();

@@ -39,6 +39,9 @@ struct FrameResult {
   // (stage name, milliseconds) in the order the work ran; telemetry aggregates them.
   std::vector<std::pair<std::string, double>> timings;
   SteadyClock::time_point decoded_at{};  // for end-to-end latency
+  // Live inputs: when the frame was captured by the stream's clock (its first frame's arrival
+  // plus its pts since), for the capture-to-result latency; unset for the others.
+  SteadyClock::time_point captured_at{};
 
   void add_timing(std::string stage, SteadyClock::time_point since) {
     timings.emplace_back(

@@ -35,9 +35,12 @@ Status read_source(const YamlMap& source, PipelineConfig& config) {
   }
   config.max_pixels = static_cast<int64_t>(megapixels * 1e6);
   if (source.has("live")) {
-    bool live = false;
-    FP_RETURN_IF_ERROR(source.read("live", live));
-    config.live = live;
+    // true | false (whether network inputs are live), or what live inputs do when processing
+    // falls behind: drop_oldest | block (both declare them live).
+    std::string live;
+    FP_RETURN_IF_ERROR(source.read_one_of("live", live, {"true", "false", "drop_oldest", "block"}));
+    config.live = live != "false";
+    config.drop_oldest = live == "drop_oldest";
   }
   if (const auto problem = media::check_sampling(s)) {
     return source.error_at(problem->key, problem->message);

@@ -33,6 +33,10 @@ struct PipelineConfig {
   int streams = 8;                   // inputs read at the same time, each on its own decode thread
   int64_t max_pixels = 100'000'000;  // source.max_megapixels: larger images and frames are refused
   std::optional<bool> live;          // source.live; unset: a stream is live when it has no duration
+  // source.live: drop_oldest: a live input's newest frame replaces its oldest waiting one when
+  // processing falls behind (counted as dropped); otherwise its reading waits (block). Files,
+  // images and streams that are not live are never dropped.
+  bool drop_oldest = false;
   // Its nodes: the `stages:` chain or the `nodes:` graph; each node's mapping is read by its
   // stage factory when the pipeline is built.
   graph::GraphSpec graph;

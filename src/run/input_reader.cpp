@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "media/sampler.hpp"
 
@@ -141,7 +143,10 @@ void InputReader::read_input(size_t index, BoundedQueue<FrameResult>& out) {
 InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord& record,
                                               BoundedQueue<FrameResult>& out) {
   media::Sampler sampler(sampling_for(record.info, config_.sampling));
-  int64_t sequence = 0;  // position among this stream's queued frames, for the Reorder
+  const bool drop_oldest = config_.drop_oldest && record.info.live;
+  const int stream = static_cast<int>(&record - records_.data());
+  auto same_stream = [stream](const FrameResult& queued) { return queued.frame.stream == stream; };
+  std::optional<std::pair<SteadyClock::time_point, double>> first_arrival;  // (when, pts)
   double decode_ms = 0;  // decoding time since the last queued frame, skipped frames included
   while (true) {
     if (cancel_requested()) return ReadEnd::kCancelled;
@@ -160,11 +165,19 @@ InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord
     if (!sampler.accept(frame.index, frame.pts)) continue;
     FrameResult item;
     item.frame = std::move(frame);
-    item.sequence = sequence++;
     item.decoded_at = SteadyClock::now();
+    if (record.info.live) {
+      if (!first_arrival) first_arrival.emplace(item.decoded_at, item.frame.pts);
+      item.captured_at = first_arrival->first +
+                         std::chrono::duration_cast<SteadyClock::duration>(
+                             std::chrono::duration<double>(item.frame.pts - first_arrival->second));
+    }
     item.timings.emplace_back("decode", decode_ms);
     decode_ms = 0;
-    if (!out.push(std::move(item))) return ReadEnd::kQueueClosed;
+    const bool queued = drop_oldest
+                            ? out.push_replacing(std::move(item), same_stream, record.dropped)
+                            : out.push(std::move(item));
+    if (!queued) return ReadEnd::kQueueClosed;
   }
 }
 

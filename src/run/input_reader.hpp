@@ -1,6 +1,7 @@
 // InputReader: the decode threads' work. Reads up to `source.streams` inputs at the same time,
 // each on its own thread with its own decoder, samples their frames and queues them all on one
-// bounded queue for the stages (a full queue blocks every reader: backpressure). When an input
+// bounded queue for the stages (a full queue blocks every reader: backpressure; with source.live:
+// drop_oldest a live input's newest frame replaces its oldest queued one instead). When an input
 // ends, its thread takes the next input not yet started. The first input is opened up front, so a
 // bad first input fails before any work; later ones are opened when a thread takes them, and one
 // that cannot be opened then is an error of that input, not of the run.

@@ -21,6 +21,7 @@ nlohmann::ordered_json input_json(const InputRecord& in, int stream) {
                            {"frames_read", s.frames},
                            {"frames_processed", in.processed},
                            {"frames_skipped", in.skipped},
+                           {"frames_dropped", in.dropped},
                            {"decode_errors", s.decode_errors},
                            {"lost_frames", s.lost_frames},
                            {"damaged_images", s.damaged_images},

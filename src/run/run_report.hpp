@@ -20,6 +20,7 @@ struct InputRecord {
   media::SourceReport source;
   int64_t processed = 0;  // frames that went through the stages
   int64_t skipped = 0;    // skip rows written
+  int64_t dropped = 0;    // frames read but replaced by newer ones (source.live: drop_oldest)
   std::string error;      // a fatal read error that ended this input early
 };
 

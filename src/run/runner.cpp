@@ -285,7 +285,11 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
   std::thread decode_thread([&] { reader.run(decoded); });
   // Moves decoded frames into the graph; closing `decoded` when the graph stops ends the reader.
   std::thread feed_thread([&] {
+    // Each stream's frames are numbered as they enter the graph: one dropped while it waited in
+    // `decoded` leaves no gap for the sequencers and the Reorder to wait on.
+    std::map<int, int64_t> next_sequence;
     while (auto item = decoded.pop()) {
+      item->sequence = next_sequence[item->frame.stream]++;
       if (!executor.submit(std::move(*item))) break;
     }
     decoded.close();
@@ -329,6 +333,7 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
       }
       // Decoded to handed over; "sinks": the hand-over, waiting for room in a sink's queue.
       const double latency_ms = seconds_since(item->decoded_at) * 1000;
+      const SteadyClock::time_point captured_at = item->captured_at;
       const auto sink_start = SteadyClock::now();
       if (!hand_over(std::move(*item))) return false;
       if (facts.first_result_seconds < 0) facts.first_result_seconds = seconds_since(setup_start);
@@ -337,6 +342,9 @@ Result<RunOutcome> execute(const PipelineConfig& config, StageChain& stages, Thr
         const double sinks_ms = seconds_since(sink_start) * 1000;
         metrics.timings().record("sinks", sinks_ms, sequence);
         metrics.timings().record("latency", latency_ms + sinks_ms, sequence);
+        if (captured_at != SteadyClock::time_point{}) {
+          metrics.timings().record("live_latency", seconds_since(captured_at) * 1000, sequence);
+        }
       }
       metrics.count_frame(stream, skipped);
       update_queues();

@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <utility>
 
 #include "pipeline/cpu_budget.hpp"
@@ -126,6 +128,27 @@ TEST(PipelineConfig, BadValuesAndShapesAreErrors) {
   ASSERT_FALSE(syntax.ok());
   EXPECT_NE(syntax.error().message().find("YAML syntax error"), std::string::npos);
   EXPECT_FALSE(load_pipeline_config((dir / "missing.yaml").string()).ok());
+}
+
+TEST(PipelineConfig, Issue14_SourceLiveSaysWhetherStreamsAreLiveAndWhatTheyDoWhenBehind) {
+  test::TempDir dir;
+  const std::string stages = "stages: [{detect: {}}]\n";
+  const std::map<std::string, std::pair<std::optional<bool>, bool>> accepted = {
+      {"", {std::nullopt, false}},
+      {"source: {live: true}\n", {true, false}},
+      {"source: {live: false}\n", {false, false}},
+      {"source: {live: block}\n", {true, false}},
+      {"source: {live: drop_oldest}\n", {true, true}}};
+  for (const auto& [source, expected] : accepted) {
+    auto config = load_text(dir, "name: x\n" + source + stages);
+    ASSERT_TRUE(config.ok()) << source << config.error().message();
+    EXPECT_EQ(config->live, expected.first) << source;
+    EXPECT_EQ(config->drop_oldest, expected.second) << source;
+  }
+  auto bad = load_text(dir, "name: x\nsource: {live: newest}\n" + stages);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("p.yaml:2:16"), std::string::npos) << bad.error().message();
+  EXPECT_NE(bad.error().message().find("drop_oldest"), std::string::npos) << bad.error().message();
 }
 
 // Issue 10 (fuzzing): NaN and infinite times were accepted; an infinite fps made the sampler loop

@@ -69,6 +69,7 @@ struct StreamsRun {
   std::function<void(const FrameResult&)> on_frame;  // called by the stage on each frame
   const std::atomic<bool>* cancel = nullptr;
   std::string annotate;
+  bool drop_oldest = false;  // source.live: drop_oldest
 };
 
 Result<RunOutcome> run(const StreamsRun& setup, const fs::path& out, Queued* queued = nullptr) {
@@ -76,6 +77,7 @@ Result<RunOutcome> run(const StreamsRun& setup, const fs::path& out, Queued* que
   config.name = "streams";
   config.sampling.stride = setup.stride;
   config.streams = setup.streams;
+  config.drop_oldest = setup.drop_oldest;
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(std::make_unique<RecordingStage>(queued, setup.delay, setup.on_frame));
   RunOptions options;
@@ -297,6 +299,88 @@ TEST(RunnerStreams, CancelWhileAFileIsReadIsAnInterruptionEvenWithALiveStream) {
   ASSERT_LT(file_frame_at_cancel, 700) << "the stream came too late to cut the file";
   EXPECT_EQ(outcome->status, RunStatus::kInterrupted) << outcome->error;
   EXPECT_TRUE(fs::exists(dir / "detections.jsonl.partial"));
+}
+
+// --- Issue 14: a live stream processed slower than it comes (source.live) ---
+
+struct LiveRun {
+  json input;                   // run.json's record of the stream
+  std::vector<int64_t> frames;  // the frame index of each row, in order
+  int64_t live_latencies = 0;   // capture-to-result samples in run.json
+};
+
+// Reads the live stream with a stage four times slower than it (10 fps against 4) until 12 frames
+// were processed.
+LiveRun read_live_behind(bool drop_oldest) {
+  LiveStream live;
+  test::TempDir dir;
+  std::atomic<bool> cancel{false};
+  std::atomic<int> processed{0};
+  StreamsRun setup;
+  setup.inputs = {live.url()};
+  setup.stride = 1;
+  setup.delay = std::chrono::milliseconds(250);
+  setup.drop_oldest = drop_oldest;
+  setup.cancel = &cancel;
+  setup.on_frame = [&](const FrameResult&) {
+    if (++processed == 12) cancel = true;
+  };
+  LiveRun result;
+  auto outcome = run(setup, dir.path());
+  EXPECT_TRUE(outcome.ok()) << outcome.error().message();
+  if (!outcome.ok()) return result;
+  EXPECT_EQ(outcome->status, RunStatus::kStopped) << outcome->error;
+  const auto report = json::parse(test::read_file(dir / "run.json"));
+  result.input = report["inputs"][0];
+  for (const auto& row : test::read_jsonl(dir / "detections.jsonl"))
+    result.frames.push_back(row["frame"].get<int64_t>());
+  for (const auto& timing : report["stage_timings"]) {
+    if (timing["stage"] == "live_latency")
+      result.live_latencies =
+          timing["steady"]["count"].get<int64_t>() + timing["warmup"]["count"].get<int64_t>();
+  }
+  return result;
+}
+
+TEST(RunnerStreams, Issue14_DropOldestKeepsTheNewestFramesOfALiveStreamAndCountsTheRest) {
+  const LiveRun dropping = read_live_behind(true);
+  ASSERT_FALSE(dropping.frames.empty());
+  EXPECT_TRUE(dropping.input["live"].get<bool>());
+  const int64_t dropped = dropping.input["frames_dropped"].get<int64_t>();
+  EXPECT_GT(dropped, 0);
+  // Every frame read was either processed or dropped; the rows skip the dropped ones.
+  EXPECT_EQ(dropping.input["frames_read"].get<int64_t>(),
+            dropping.input["frames_processed"].get<int64_t>() + dropped);
+  EXPECT_EQ(static_cast<int64_t>(dropping.frames.size()),
+            dropping.input["frames_processed"].get<int64_t>());
+  bool gap = false;
+  for (size_t i = 1; i < dropping.frames.size(); ++i) {
+    EXPECT_GT(dropping.frames[i], dropping.frames[i - 1]);
+    gap = gap || dropping.frames[i] > dropping.frames[i - 1] + 1;
+  }
+  EXPECT_TRUE(gap);
+  EXPECT_EQ(dropping.live_latencies, static_cast<int64_t>(dropping.frames.size()));
+
+  const LiveRun blocking = read_live_behind(false);  // the default: the stream waits
+  ASSERT_FALSE(blocking.frames.empty());
+  EXPECT_EQ(blocking.input["frames_dropped"].get<int64_t>(), 0);
+  for (size_t i = 0; i < blocking.frames.size(); ++i)
+    EXPECT_EQ(blocking.frames[i], static_cast<int64_t>(i));
+}
+
+TEST(RunnerStreams, Issue14_DropOldestNeverDropsAFile) {
+  test::TempDir dir;
+  StreamsRun setup;
+  setup.inputs = {vtest()};
+  setup.drop_oldest = true;
+  setup.delay = std::chrono::milliseconds(5);  // the file is read faster than it is processed
+  auto outcome = run(setup, dir.path());
+  ASSERT_TRUE(outcome.ok()) << outcome.error().message();
+  ASSERT_EQ(outcome->status, RunStatus::kCompleted) << outcome->error;
+  const auto report = json::parse(test::read_file(dir / "run.json"));
+  EXPECT_EQ(report["inputs"][0]["frames_dropped"], 0);
+  EXPECT_EQ(report["inputs"][0]["frames_processed"], 80);
+  EXPECT_EQ(test::read_jsonl(dir / "detections.jsonl").size(), 80u);
 }
 
 }  // namespace
