@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Issue 14's fusion policies and live latency on this build's framepipe.
 #   bench/fusion_bench.sh [REPEATS=3] [BUILD_DIR=build]
-# 1. Fusion: an 8x8 mosaic of vtest (3840x2880, 30 frames, made here with ffmpeg) through a global
+# 1. Fusion: an 8x8 mosaic of vtest (3840x2880, 90 frames, made here with ffmpeg) through a global
 #    YOLOX-nano branch on every frame and a tiled branch (640x640 tiles, overlap 0.2) joined by
 #    each policy in turn (alternated within a repeat), --cpus 2. Printed per policy, medians over
 #    the repeats of run.json's "fusion" steady-state figures: fps, end-to-end latency p50/p90/p99,
-#    STRICT_SYNC's wait, ASYNC_OVERLAY's lag, RAW_STREAM's metadata latency.
+#    STRICT_SYNC's wait, ASYNC_OVERLAY's lag, RAW_STREAM's metadata latency (and its samples).
 # 2. Live: vtest served at its own pace (10 fps) over HTTP by ffmpeg, read for 25 s by a pipeline
 #    slower than the stream (4x4 tiles), with source.live block and drop_oldest: capture-to-result
 #    latency (live_latency) p50/p99 and frames dropped.
@@ -52,9 +52,9 @@ EOF
 json() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 median() { python3 -c "import statistics,sys; print(round(statistics.median(map(float,sys.argv[1:])),1))" "$@"; }
 
-mosaic 8 30 "$work/mosaic8.mp4"
+mosaic 8 90 "$work/mosaic8.mp4"
 policies=(strict_sync async_overlay raw_stream_with_metadata)
-declare -A fps p50 p90 p99 cost
+declare -A fps p50 p90 p99 cost samples
 for r in $(seq 1 "$repeats"); do
   order=("${policies[@]}")
   [ $((r % 2)) -eq 0 ] && order=("${policies[2]}" "${policies[1]}" "${policies[0]}")
@@ -69,15 +69,16 @@ for r in $(seq 1 "$repeats"); do
       into[$policy]+=" $(json "$report" "r['fusion'][0]['latency']['p${p}_ms']")"
     done
     cost[$policy]+=" $(json "$report" "[v for k,v in r['fusion'][0].items() if k not in ('join','policy','inputs','latency')][0]['p50_ms']")"
+    samples[$policy]+=" $(json "$report" "[v for k,v in r['fusion'][0].items() if k not in ('join','policy','inputs','latency')][0]['count']")"
   done
 done
-echo "8x8 vtest mosaic (3840x2880), 30 frames, --cpus 2, medians of $repeats"
+echo "8x8 vtest mosaic (3840x2880), 90 frames, --cpus 2, medians of $repeats"
 printf '%-26s %7s %12s %12s %12s %s\n' policy fps "latency p50" p90 p99 "policy cost p50 (ms)"
 for policy in "${policies[@]}"; do
   # shellcheck disable=SC2086
   printf '%-26s %7s %12s %12s %12s %s\n' "$policy" "$(median ${fps[$policy]})" \
     "$(median ${p50[$policy]})" "$(median ${p90[$policy]})" "$(median ${p99[$policy]})" \
-    "$(median ${cost[$policy]}) (wait | lag | metadata latency)"
+    "$(median ${cost[$policy]}) (wait | lag | metadata latency; $(median ${samples[$policy]}) samples)"
 done
 
 port=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")

@@ -291,8 +291,7 @@ Status DetectStage::finish_regions(FrameResult& item, const std::vector<Region>&
   if (tiles_) {
     // A box cut by a tile border joins the whole box another tile or the global view saw.
     start = SteadyClock::now();
-    item.detections =
-        vision::merge_per_class(std::move(found), tiles_->merge, tiles_->match, tiles_->threshold);
+    item.detections = tiles_->merge.apply(std::move(found));
     item.add_timing(name_ + ".merge", start);
     return ok_status();
   }
@@ -374,10 +373,8 @@ nlohmann::ordered_json DetectStage::report() const {
   if (tiles_) {
     r["tiles"] = {{"regions_run", regions_searched_.load()},
                   {"regions_per_frame", last_regions_.load()},
-                  {"global", tiles_->global},
-                  {"merge", tiles_->merge == vision::MergeMethod::kNms ? "nms" : "nmm"},
-                  {"match", tiles_->match == vision::Overlap::kIou ? "iou" : "ios"},
-                  {"threshold", tiles_->threshold}};
+                  {"global", tiles_->global}};
+    r["tiles"].update(tiles_->merge.to_json());
   }
   r["requests"] = model_->batcher().report()["requests"];
   return r;

@@ -8,6 +8,7 @@
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_select_stage.hpp"
 #include "pipeline/faces_stage.hpp"
+#include "pipeline/fuse_stage.hpp"
 #include "pipeline/track_stage.hpp"
 
 namespace fp::pipeline {
@@ -31,6 +32,7 @@ const std::map<std::string, StageType>& factories() {
       {"detect", {&DetectStage::create, never}},
       {"face_select", {&FaceSelectStage::create, always}},
       {"faces", {&FacesStage::create, never}},
+      {"fuse", {&FuseStage::create, never}},
       {"track", {&TrackStage::create, always}},
   };
   return table;

@@ -40,15 +40,7 @@ Result<TileOptions> TileOptions::read(const YamlMap& tiles) {
     return tiles.error_at("overlap", "'overlap' must be from 0 to 0.9 (a share of a tile)");
   }
   FP_RETURN_IF_ERROR(tiles.read("global", o.global));
-  std::string merge = "nmm", match = "ios";
-  FP_RETURN_IF_ERROR(tiles.read_one_of("merge", merge, {"nms", "nmm"}));
-  FP_RETURN_IF_ERROR(tiles.read_one_of("match", match, {"iou", "ios"}));
-  o.merge = merge == "nms" ? vision::MergeMethod::kNms : vision::MergeMethod::kNmm;
-  o.match = match == "iou" ? vision::Overlap::kIou : vision::Overlap::kIos;
-  FP_RETURN_IF_ERROR(tiles.read("threshold", o.threshold));
-  if (!(o.threshold > 0 && o.threshold < 1)) {
-    return tiles.error_at("threshold", "'threshold' must be between 0 and 1");
-  }
+  FP_RETURN_IF_ERROR(o.merge.read(tiles));
   return o;
 }
 
