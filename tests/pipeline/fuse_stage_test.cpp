@@ -32,7 +32,8 @@ class FuseStageTest : public ::testing::Test {
     auto loaded = infer::ModelRegistry::load_default();
     ASSERT_TRUE(loaded.ok()) << loaded.error().message();
     registry_ = std::make_unique<infer::ModelRegistry>(std::move(loaded).value());
-    pool_ = std::make_unique<infer::ModelPool>(*registry_, infer::PoolOptions{.cores = 1, .instances = 1, .threads = 1});
+    pool_ = std::make_unique<infer::ModelPool>(
+        *registry_, infer::PoolOptions{.cores = 1, .instances = 1, .threads = 1});
   }
   // The fuse stage for `yaml`, after a detector unless `detector` is false.
   Result<std::unique_ptr<Stage>> fuse(const std::string& yaml, bool detector = true) {
@@ -52,10 +53,9 @@ TEST_F(FuseStageTest, MergesTheSameObjectFromTwoBranchesPerClassName) {
   FrameResult item;
   // The global branch's whole person (1), a tile's box of its upper half (3, IoS 1, IoU 0.5);
   // a face inside (2) and a person elsewhere (4) stay.
-  item.detections = {object(1, "person", {0, 0, 100, 200}, 0.9f),
-                     object(2, "face", {30, 10, 70, 50}, 0.8f, 1),
-                     object(3, "person", {0, 0, 100, 100}, 0.95f),
-                     object(4, "person", {300, 0, 400, 200}, 0.7f)};
+  item.detections = {
+      object(1, "person", {0, 0, 100, 200}, 0.9f), object(2, "face", {30, 10, 70, 50}, 0.8f, 1),
+      object(3, "person", {0, 0, 100, 100}, 0.95f), object(4, "person", {300, 0, 400, 200}, 0.7f)};
   ASSERT_TRUE((*stage)->process(item).ok());
   ASSERT_EQ(item.detections.size(), 3u);
   std::map<int64_t, Detection> by_id;

@@ -153,6 +153,44 @@ TEST(Tiles, SmallPeopleInVtestMosaicsAreFoundAgain) {
   }
 }
 
+// A global branch and a tiled branch joined: the tiles cut vtest's people, the global view sees
+// them whole, and both keep their boxes until a fuse node makes them one.
+TEST(Tiles, AFuseNodeMakesTheGlobalAndTiledBranchesBoxesOfAPersonOne) {
+  TempDir dir;
+  const fs::path video = media_path("video/vtest_480x360.avi");
+  const std::string branches =
+      "nodes:\n  - name: global\n    detect: {model: yolox_nano_416, classes: [person]}\n"
+      "  - name: tiles\n    input: frames\n    detect:\n      model: yolox_nano_416\n"
+      "      classes: [person]\n"
+      "      tiles: {size: [240, 180], overlap: 0.25, global: false}\n"
+      "  - name: both\n    join: strict_sync\n    inputs: [global, tiles]\n";
+  const std::string fuse = "  - name: fused\n    fuse: {merge: nmm, match: ios, threshold: 0.6}\n";
+  auto run_graph = [&](const std::string& name, const std::string& nodes) {
+    write_file(dir / (name + ".yaml"), "name: " + name + "\n" + nodes);
+    const auto r = run_framepipe({"run", (dir / (name + ".yaml")).string(), video.string(), "--end",
+                                  "1", "--out", (dir / name).string(), "--no-progress"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return dir / name;
+  };
+  const auto reference = boxes_by_frame(run_graph("ref", "stages:\n" + kGlobal));
+  const fs::path joined_dir = run_graph("joined", branches);
+  const fs::path fused_dir = run_graph("fused", branches + fuse);
+  const Score joined = score(reference, boxes_by_frame(joined_dir), 1, cv::Size(480, 360));
+  const Score fused = score(reference, boxes_by_frame(fused_dir), 1, cv::Size(480, 360));
+  std::cout << "vtest, global + 240x180 tiles joined: precision " << joined.precision() << ", "
+            << joined.duplicates << " duplicates; fused: precision " << fused.precision() << ", "
+            << fused.duplicates << " duplicates\n";
+  EXPECT_GT(joined.reference, 30);
+  EXPECT_GE(joined.recall(), 0.95);
+  EXPECT_GT(joined.duplicates, 0);
+  EXPECT_GE(fused.recall(), 0.95);
+  EXPECT_EQ(fused.duplicates, 0);
+  EXPECT_GT(fused.precision(), joined.precision() + 0.2);
+  const json report = json::parse(read_file(fused_dir / "run.json"));
+  EXPECT_EQ(report["stages"][3]["merged"].get<int64_t>(), joined.found - fused.found);
+  EXPECT_EQ(report["stages"][3]["match"], "ios");
+}
+
 TEST(Tiles, FacesOfAGroupPhotoMosaicAreFoundOnceWithTheirLandmarks) {
   TempDir dir;
   const fs::path photo = media_path("images/coco_000000001000.jpg");  // 640x480, 12 faces
