@@ -171,6 +171,26 @@ std::optional<std::string> convert_scalar(const YAML::Node& node, T& out,
   return std::nullopt;
 }
 
+// Converts one item of a list to T, like convert_scalar; an item that is no scalar is not a T.
+template <class T>
+std::optional<std::string> convert_item(const YAML::Node& item, T& out,
+                                        const std::string& item_name) {
+  if (!item.IsScalar()) return item_name;
+  return convert_scalar(item, out, item_name);
+}
+
+// A point [x, y]: a list of two finite numbers.
+std::optional<std::string> convert_item(const YAML::Node& item, std::array<double, 2>& out,
+                                        const std::string& item_name) {
+  if (!item.IsSequence() || item.size() != 2) return item_name;
+  std::array<double, 2> point{};
+  for (size_t i = 0; i < 2; ++i) {
+    if (convert_item(item[i], point[i], item_name)) return item_name;
+  }
+  out = point;
+  return std::nullopt;
+}
+
 }  // namespace
 
 template <class T>
@@ -200,9 +220,7 @@ Status YamlMap::read_sequence(const char* key, std::vector<T>& out, const char* 
   std::vector<T> items(value.size());
   for (size_t i = 0; i < value.size(); ++i) {
     const YAML::Node item = value[i];
-    const auto expected = item.IsScalar() ? convert_scalar(item, items[i], item_name)
-                                          : std::optional<std::string>(item_name);
-    if (expected) {
+    if (const auto expected = convert_item(item, items[i], item_name)) {
       return Error(ErrorCode::kInvalidConfig,
                    yaml_location(file_, item.Mark()) + ": items of '" + key + "' in " + what_ +
                        " must each be " + *expected +
@@ -239,6 +257,9 @@ Status YamlMap::read(const char* key, std::vector<double>& out) const {
 }
 Status YamlMap::read(const char* key, std::vector<int>& out) const {
   return read_sequence(key, out, "integers", "an integer");
+}
+Status YamlMap::read(const char* key, std::vector<std::array<double, 2>>& out) const {
+  return read_sequence(key, out, "points [x, y]", "a point [x, y] of two numbers");
 }
 
 Status YamlMap::require(const char* key, std::string& out) const {

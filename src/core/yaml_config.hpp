@@ -6,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -57,6 +58,8 @@ class YamlMap {
   Status read(const char* key, std::vector<std::string>& out) const;
   Status read(const char* key, std::vector<double>& out) const;
   Status read(const char* key, std::vector<int>& out) const;
+  // A list of points [x, y], each two numbers: [[0, 300], [640, 300]].
+  Status read(const char* key, std::vector<std::array<double, 2>>& out) const;
   // Like read(), but an Error when the key is absent.
   Status require(const char* key, std::string& out) const;
   // Like read(), but an Error unless the value is one of `choices`.

@@ -25,6 +25,7 @@ using Choice = OutputPlan::Choice;
 
 bool always(const OutputContext&) { return true; }
 bool tracked(const OutputContext& c) { return c.tracked; }
+bool counted(const OutputContext& c) { return c.counted; }
 bool has_faces(const OutputContext& c) { return c.faces != nullptr; }
 bool crops_on(const OutputContext& c) { return has_faces(c) && c.faces->crops; }
 bool thumbs_on(const OutputContext& c) { return has_faces(c) && c.faces->thumbs; }
@@ -42,6 +43,12 @@ std::vector<fs::path> face_paths(const OutputContext& c, const Choice& choice) {
   return FaceOutputsSink::planned_paths(c.dir, choice.faces);
 }
 
+Result<std::unique_ptr<Sink>> open_detections(const OutputContext&, const Choice& choice) {
+  return FrameRowsSink::open(choice.path, detection_row);
+}
+Result<std::unique_ptr<Sink>> open_counts(const OutputContext&, const Choice& choice) {
+  return FrameRowsSink::open(choice.path, counts_row);
+}
 Result<std::unique_ptr<Sink>> open_video(const OutputContext& c, const Choice& choice) {
   return std::unique_ptr<Sink>(std::make_unique<AnnotatedVideoSink>(choice.path, c.fps_of));
 }
@@ -53,15 +60,16 @@ Result<std::unique_ptr<Sink>> open_faces(const OutputContext& c, const Choice& c
 }
 
 constexpr const char* kNeedsTracker = "needs a tracker: add a 'track' stage after the detector";
+constexpr const char* kNeedsCount = "needs a 'count' stage (after the track stage)";
 constexpr const char* kNeedsFaces = "needs a 'faces' stage, which embeds the faces it writes";
 
 // The registry: one line per sink.
 const SinkType kSinks[] = {
-    {"detections", "detections.jsonl", always, "", always, one_file,
-     [](const OutputContext&, const Choice& c) { return DetectionsJsonlSink::open(c.path); }},
+    {"detections", "detections.jsonl", always, "", always, one_file, open_detections},
     {"tracks", "tracks.jsonl", tracked, kNeedsTracker, tracked, one_file,
      [](const OutputContext&, const Choice& c) { return TrackSummarySink::open(c.path); }},
     {"mot", "tracks.txt", tracked, kNeedsTracker, tracked, per_stream, open_mot},
+    {"counts", "counts.jsonl", counted, kNeedsCount, counted, one_file, open_counts},
     {"faces", "", has_faces, kNeedsFaces, has_faces, face_paths, open_faces, &FaceParts::rows},
     {"identities", "", has_faces, kNeedsFaces, has_faces, face_paths, open_faces,
      &FaceParts::identities},
@@ -111,6 +119,7 @@ void describe_stages(const std::vector<std::unique_ptr<pipeline::Stage>>& stages
   for (const auto& stage : stages) {
     if (!stage) continue;  // a join
     if (stage->gives_track_ids()) context.tracked = true;
+    if (stage->gives_counts()) context.counted = true;
     if (stage->face_outputs() != nullptr) context.faces = stage->face_outputs();
   }
 }

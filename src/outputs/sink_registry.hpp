@@ -2,6 +2,7 @@
 //
 //   detections  detections.jsonl: a row per frame (written by default)
 //   tracks      tracks.jsonl: a row per track (by default after a tracker; needs one)
+//   counts      counts.jsonl: a row per counted frame (by default after a count stage; needs one)
 //   mot         tracks.txt per stream, MOTChallenge rows (by default after a tracker; needs one)
 //   faces       faces.jsonl: a row per face (by default after a faces stage; needs one)
 //   identities  identities.json: the faces' tracks grouped into identities (same)
@@ -35,12 +36,13 @@ struct OutputContext {
   std::filesystem::path annotate;  // --annotate, relative to `dir` unless absolute; empty: none
   std::function<double(int stream)> fps_of;            // the annotated video's rate for a stream
   bool tracked = false;                                // a stage gives the detections track ids
+  bool counted = false;                                // a count stage counts zones and lines
   const pipeline::FaceOutputOptions* faces = nullptr;  // a faces stage's settings; null: none
 };
 
 struct SinkType;  // a registered sink (sink_registry.cpp)
 
-// The stage facts of `stages` (tracked, faces) set in `context`.
+// The stage facts of `stages` (tracked, counted, faces) set in `context`.
 void describe_stages(const std::vector<std::unique_ptr<pipeline::Stage>>& stages,
                      OutputContext& context);
 

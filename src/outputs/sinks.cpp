@@ -12,6 +12,20 @@ namespace {
 // Two decimals are finer than any detector's accuracy and keep rows short.
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
+// The zones and lines of `counts` with their counts, over the boxes.
+void draw_counts(cv::Mat& canvas, const count::Counts& counts) {
+  for (const count::ZoneCount& z : counts.zones) {
+    const std::string text = z.zone.name + ": " + std::to_string(z.occupancy) + " (entered " +
+                             std::to_string(z.entries) + ", left " + std::to_string(z.exits) + ")";
+    vision::draw_zone(canvas, z.zone.polygon, text);
+  }
+  for (const count::LineCount& l : counts.lines) {
+    const std::string text =
+        l.line.name + ": in " + std::to_string(l.in) + ", out " + std::to_string(l.out);
+    vision::draw_counting_line(canvas, l.line.from, l.line.to, count::in_side(l.line), text);
+  }
+}
+
 }  // namespace
 
 nlohmann::ordered_json box_json(const Box& box) {
@@ -45,10 +59,13 @@ nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes)
   return json;
 }
 
+nlohmann::ordered_json frame_json(const Frame& frame) {
+  return {{"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
+}
+
 nlohmann::ordered_json detection_row(const FrameResult& item) {
   const Frame& frame = item.frame;
-  nlohmann::ordered_json row{
-      {"stream", frame.stream}, {"frame", frame.index}, {"pts", round2(frame.pts)}};
+  nlohmann::ordered_json row = frame_json(frame);
   if (!frame.file.empty()) row["file"] = frame.file;
   if (!frame.damage.empty()) row["damaged"] = frame.damage;
   if (frame.skipped()) {
@@ -83,13 +100,23 @@ nlohmann::ordered_json detection_row(const FrameResult& item) {
   return row;
 }
 
-Result<std::unique_ptr<Sink>> DetectionsJsonlSink::open(const std::filesystem::path& path) {
-  FP_ASSIGN_OR_RETURN(io::JsonlWriter writer, io::JsonlWriter::open(path));
-  return std::unique_ptr<Sink>(new DetectionsJsonlSink(std::move(writer)));
+nlohmann::ordered_json counts_row(const FrameResult& item) {
+  if (item.counts.empty()) return nullptr;  // skipped, or not counted (a node's `every`)
+  nlohmann::ordered_json row = frame_json(item.frame);
+  if (!item.metadata_of.empty()) row["metadata_of"] = item.metadata_of;
+  row.update(count::counts_json(item.counts));
+  return row;
 }
 
-Status DetectionsJsonlSink::write(const FrameResult& item) {
-  return writer_.write(detection_row(item));
+Result<std::unique_ptr<Sink>> FrameRowsSink::open(const std::filesystem::path& path, RowOf row_of) {
+  FP_ASSIGN_OR_RETURN(io::JsonlWriter writer, io::JsonlWriter::open(path));
+  return std::unique_ptr<Sink>(new FrameRowsSink(std::move(writer), row_of));
+}
+
+Status FrameRowsSink::write(const FrameResult& item) {
+  const nlohmann::ordered_json row = row_of_(item);
+  if (row.is_null()) return ok_status();
+  return writer_.write(row);
 }
 
 std::filesystem::path stream_path(const std::filesystem::path& path, int stream) {
@@ -113,6 +140,7 @@ Status AnnotatedVideoSink::write(const FrameResult& item) {
   }
   cv::Mat canvas = frame.image.clone();
   vision::draw_detections(canvas, item.detections);
+  draw_counts(canvas, item.counts);
   return video->second.writer->write(canvas);
 }
 

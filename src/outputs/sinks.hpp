@@ -48,24 +48,40 @@ nlohmann::ordered_json landmarks_json(const std::vector<float>& keypoints);
 // faces stage's attributes (faces/face_attributes.hpp) left out: faces.jsonl writes them.
 nlohmann::ordered_json attributes_json(const std::vector<Attribute>& attributes);
 
-// The JSON row of one processed frame (documented in README.md, "Outputs").
+// {"stream", "frame", "pts"}: how every row about a frame begins.
+nlohmann::ordered_json frame_json(const Frame& frame);
+
+// The detections.jsonl row of one frame (documented in README.md, "Outputs"): its objects, or
+// a skip row for a frame that had no image.
 nlohmann::ordered_json detection_row(const FrameResult& item);
 
-// detections.jsonl: one row per processed frame, a skip row for each frame that had no image.
-class DetectionsJsonlSink : public Sink {
+// The counts.jsonl row of a frame that went through a count stage (README.md, "Counting"); null
+// for other frames.
+//   {"stream":0,"frame":40,"pts":4.0,"zones":[{"name":"door","occupancy":2,"entries":5,
+//    "exits":3}],"lines":[{"name":"entrance","in":4,"out":1}]}
+nlohmann::ordered_json counts_row(const FrameResult& item);
+
+// A JSONL file of a row per frame, `row_of(item)` (detection_row, counts_row), and none for a
+// frame it gives null for. It also takes the results that a RAW_STREAM_WITH_METADATA join
+// publishes apart.
+class FrameRowsSink : public Sink {
  public:
-  static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& path);
+  using RowOf = nlohmann::ordered_json (*)(const FrameResult&);
+  static Result<std::unique_ptr<Sink>> open(const std::filesystem::path& path, RowOf row_of);
   Status write(const FrameResult& item) override;
   Status finish() override { return writer_.finish(); }
   std::vector<io::PendingFile> files() const override { return {writer_.file()}; }
   bool takes_metadata() const override { return true; }
 
  private:
-  explicit DetectionsJsonlSink(io::JsonlWriter writer) : writer_(std::move(writer)) {}
+  FrameRowsSink(io::JsonlWriter writer, RowOf row_of)
+      : writer_(std::move(writer)), row_of_(row_of) {}
   io::JsonlWriter writer_;
+  RowOf row_of_;
 };
 
-// Videos of the processed frames with their boxes drawn, one per stream (see stream_path). Each
+// Videos of the processed frames with their boxes, and the zones and lines of count stages with
+// their counts, drawn, one per stream (see stream_path). Each
 // video's size comes from its stream's first frame with an image (later frames of other sizes are
 // scaled) and its rate from `fps_of(stream)`, asked on that frame. A stream without a frame with an
 // image gets no video.

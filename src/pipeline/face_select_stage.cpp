@@ -8,11 +8,7 @@ Result<std::unique_ptr<Stage>> FaceSelectStage::create(const StageContext& conte
   const YamlMap& config = context.config;
   FP_RETURN_IF_ERROR(config.check_keys(
       {"name", "best", "every", "max", "min_face_size", "min_score", "min_sharpness"}));
-  if (!context.tracked) {
-    return config.error_at(nullptr, "stage '" + context.name +
-                                        "' picks faces per track, but no track stage comes "
-                                        "before it: put '- track: {}' between the detector and it");
-  }
+  FP_RETURN_IF_ERROR(context.require_tracked("picks faces per track"));
   std::unique_ptr<FaceSelectStage> stage(new FaceSelectStage());
   stage->name_ = context.name;
   FP_RETURN_IF_ERROR(read_track_selection(config, stage->options_, "faces"));

@@ -10,6 +10,7 @@
 #include "core/clock.hpp"
 #include "core/detection.hpp"
 #include "core/frame.hpp"
+#include "count/counts.hpp"
 
 namespace fp::pipeline {
 
@@ -21,6 +22,8 @@ struct FrameResult {
   bool detector_skipped = false;      // the detector did not run on it (detect_every > 1)
   bool tracked = false;               // a tracker gave its detections their track ids
   std::vector<int64_t> ended_tracks;  // ids of tracks the tracker ended at this frame
+  // The zones and lines of the count stages it went through, with their totals after it.
+  count::Counts counts;
   // The face checks' 112x112 BGR crops aligned to the embedder's template, indexed like
   // `detections` (empty Mats for the objects without one), or empty before any face check. What
   // the checks found is on the objects (faces/face_attributes.hpp); the pixels stay here, so

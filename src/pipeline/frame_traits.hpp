@@ -18,9 +18,9 @@ struct FrameTraits {
   static bool is_metadata(const FrameResult& item) { return !item.metadata_of.empty(); }
 
   // A branch's detections (with their attributes and aligned faces) join the frame's, their ids
-  // shifted past the frame's so that ids stay unique (and parents point where they did); its
-  // timings are kept where the frame has none of that name (both copies carry the decode and any
-  // node before the fork).
+  // shifted past the frame's so that ids stay unique (and parents point where they did), and so
+  // do its counts; its timings are kept where the frame has none of that name (both copies carry
+  // the decode and any node before the fork).
   static void merge(FrameResult& into, FrameResult&& from, const graph::Merge& how) {
     // Aligned faces are indexed like detections: padded to them on either side as needed.
     if (!into.aligned_faces.empty() || !from.aligned_faces.empty()) {
@@ -36,6 +36,7 @@ struct FrameTraits {
       if (!known) into.timings.push_back(std::move(timing));
     }
     into.tracked = into.tracked || from.tracked;
+    into.counts.append(std::move(from.counts));
     if (how.policy == graph::JoinPolicy::kAsyncOverlay) {
       into.overlays.push_back({how.branch, how.age_frames, how.age_ms});
       into.timings.emplace_back(how.join + ".lag", how.age_ms);

@@ -15,7 +15,7 @@
 //   (and is registered stateful): its process() is then called by one worker at a time, for each
 //   stream's frames in order, wherever it sits in the graph, so it needs no lock for its state.
 // - Stages write no files: the outputs layer (src/outputs/) does, from the FrameResults and from
-//   what a stage says it gives (gives_track_ids(), face_outputs()).
+//   what a stage says it gives (gives_track_ids(), gives_counts(), face_outputs()).
 // - report() is called after the last frame, on the main thread, for the run report.
 // - A stage that puts boxes in FrameResult::detections names its model with detector(); the
 //   factories of later stages get it (StageContext::detector) to check what they are given.
@@ -72,6 +72,8 @@ class Stage {
   virtual const infer::ModelSpec* detector() const { return nullptr; }
   // Whether this stage gives the detections their track ids (a tracker).
   virtual bool gives_track_ids() const { return false; }
+  // Whether this stage adds zone and line counts to FrameResult::counts (a count stage).
+  virtual bool gives_counts() const { return false; }
   // The quality checks this stage applies to each face, filling FrameResult::faces with their
   // verdicts for a faces stage after it; null for a stage that does not.
   virtual const faces::QualityOptions* face_checks() const { return nullptr; }
@@ -95,6 +97,15 @@ struct StageContext {
   // face_select stage (null when none).
   bool tracked = false;
   const faces::QualityOptions* face_checks = nullptr;
+
+  // An Error at the stage's mapping unless a tracker comes before it; `does` says what the stage
+  // does with the tracks ("counts tracks").
+  Status require_tracked(const std::string& does) const {
+    if (tracked) return ok_status();
+    return config.error_at(nullptr, "stage '" + name + "' " + does +
+                                        ", but no track stage comes before it: put '- track: {}' "
+                                        "between the detector and it");
+  }
 };
 
 }  // namespace fp::pipeline

@@ -5,6 +5,7 @@
 
 #include "core/strings.hpp"
 #include "pipeline/attributes_stage.hpp"
+#include "pipeline/count_stage.hpp"
 #include "pipeline/detect_stage.hpp"
 #include "pipeline/face_select_stage.hpp"
 #include "pipeline/faces_stage.hpp"
@@ -29,6 +30,7 @@ bool with_per_track(const YAML::Node& config) { return config.IsMap() && config[
 const std::map<std::string, StageType>& factories() {
   static const std::map<std::string, StageType> table = {
       {"attributes", {&AttributesStage::create, with_per_track}},
+      {"count", {&CountStage::create, always}},
       {"detect", {&DetectStage::create, never}},
       {"face_select", {&FaceSelectStage::create, always}},
       {"faces", {&FacesStage::create, never}},

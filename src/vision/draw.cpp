@@ -1,5 +1,6 @@
 #include "vision/draw.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <opencv2/imgproc.hpp>
 
@@ -17,10 +18,28 @@ cv::Scalar class_colour(int class_id) {
   return cv::Scalar(c[0], c[1], c[2]);
 }
 
+int line_thickness(const cv::Mat& image) { return std::max(1, image.cols / 400); }
+
+// `text` in black on a box of `colour`, its baseline at `origin` (moved down to stay in the image).
+void draw_label(cv::Mat& image, cv::Point origin, const std::string& text,
+                const cv::Scalar& colour) {
+  int baseline = 0;
+  const cv::Size size = cv::getTextSize(text, cv::FONT_HERSHEY_SIMPLEX, 0.4, 1, &baseline);
+  origin.y = std::max(size.height + 2, origin.y);
+  cv::rectangle(image, origin + cv::Point(0, baseline),
+                origin + cv::Point(size.width, -size.height - 2), colour, cv::FILLED);
+  cv::putText(image, text, origin, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1,
+              cv::LINE_AA);
+}
+
+// Zones and lines in colours no class hue gives (class_colour has saturation 200).
+const cv::Scalar kZoneColour(0, 255, 255);  // yellow
+const cv::Scalar kLineColour(255, 0, 255);  // magenta
+
 }  // namespace
 
 void draw_detections(cv::Mat& image, const std::vector<Detection>& detections) {
-  const int thickness = std::max(1, image.cols / 400);
+  const int thickness = line_thickness(image);
   for (const Detection& d : detections) {
     // A tracked box takes its track's colour, so a person keeps one colour across frames.
     const cv::Scalar colour =
@@ -35,14 +54,30 @@ void draw_detections(cv::Mat& image, const std::vector<Detection>& detections) {
     } else {
       std::snprintf(label, sizeof(label), "%s %.2f", d.label.c_str(), d.score);
     }
-    int baseline = 0;
-    const cv::Size text = cv::getTextSize(label, cv::FONT_HERSHEY_SIMPLEX, 0.4, 1, &baseline);
-    const cv::Point origin(tl.x, std::max(text.height + 2, tl.y - 2));
-    cv::rectangle(image, origin + cv::Point(0, baseline),
-                  origin + cv::Point(text.width, -text.height - 2), colour, cv::FILLED);
-    cv::putText(image, label, origin, cv::FONT_HERSHEY_SIMPLEX, 0.4, cv::Scalar(0, 0, 0), 1,
-                cv::LINE_AA);
+    draw_label(image, cv::Point(tl.x, tl.y - 2), label, colour);
   }
+}
+
+void draw_zone(cv::Mat& image, const std::vector<cv::Point2f>& polygon, const std::string& text) {
+  std::vector<cv::Point> outline;
+  for (const cv::Point2f& p : polygon) outline.emplace_back(cvRound(p.x), cvRound(p.y));
+  cv::polylines(image, outline, true, kZoneColour, line_thickness(image), cv::LINE_AA);
+  draw_label(image, outline.front(), text, kZoneColour);
+}
+
+void draw_counting_line(cv::Mat& image, cv::Point2f from, cv::Point2f to, int in_side,
+                        const std::string& text) {
+  const int thickness = line_thickness(image);
+  cv::line(image, from, to, kLineColour, thickness, cv::LINE_AA);
+  // The right of from -> to, on an image (y down), is the direction turned a quarter clockwise.
+  const cv::Point2f along = to - from;
+  const cv::Point2f right(-along.y, along.x);
+  const float length = std::max(1.0f, static_cast<float>(cv::norm(right)));
+  const float arrow = std::min(40.0f, static_cast<float>(cv::norm(along)) / 4);
+  const cv::Point2f middle = (from + to) / 2;
+  cv::arrowedLine(image, middle, middle + right * (in_side * arrow / length), kLineColour,
+                  thickness, cv::LINE_AA, 0, 0.3);
+  draw_label(image, from, text, kLineColour);
 }
 
 }  // namespace fp::vision

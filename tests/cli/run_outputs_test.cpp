@@ -176,7 +176,7 @@ TEST(RunOutputs, TheOutputsSectionWritesOnlyTheListedSinks) {
 TEST(RunOutputs, BadOutputsSectionsNameFileLineColumnAndTouchNothing) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"stages: [{detect: {model: yolox_nano_416}}]\noutputs:\n  - detections\n  - detectoins\n",
-       "p.yaml:5:5: unknown output 'detectoins' (known: detections, tracks, mot, faces, "
+       "p.yaml:5:5: unknown output 'detectoins' (known: detections, tracks, mot, counts, faces, "
        "identities, crops, thumbs, video)"},
       {"stages: [{detect: {model: yolox_nano_416}}]\noutputs: [detections, tracks]\n",
        "p.yaml:3:23: output 'tracks' needs a tracker: add a 'track' stage after the detector"},

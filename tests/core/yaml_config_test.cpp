@@ -95,6 +95,22 @@ TEST_F(YamlConfigTest, IntegerOutOfRangeGivesTheRange) {
                "2147483647 (got '99999999999')");
 }
 
+TEST_F(YamlConfigTest, PointsAreTwoFiniteNumbersEachAndErrorsPointAtTheBadOne) {
+  const YamlMap m = load(
+      "m:\n  ok: [[0, 300], [640.5, -2]]\n  three: [[1, 2], [1, 2, 3]]\n"
+      "  word: [[1, 2], [1, x]]\n  flat: [1, 2]\n  nan: [[.nan, 1]]\n");
+  std::vector<std::array<double, 2>> points;
+  ASSERT_TRUE(m.read("ok", points).ok());
+  EXPECT_EQ(points, (std::vector<std::array<double, 2>>{{0, 300}, {640.5, -2}}));
+  const std::string each = "' in m must each be a point [x, y] of two numbers";
+  expect_error(m.read("three", points), "t.yaml:3:19: items of 'three" + each);
+  expect_error(m.read("word", points), "t.yaml:4:18: items of 'word" + each);
+  expect_error(m.read("flat", points), "t.yaml:5:10: items of 'flat" + each + " (got '1')");
+  expect_error(m.read("nan", points), "t.yaml:6:9: items of 'nan" + each);
+  EXPECT_TRUE(m.read("missing", points).ok());
+  EXPECT_EQ(points.size(), 2u) << "left unchanged";
+}
+
 TEST_F(YamlConfigTest, DuplicateKeyNamesBothPlaces) {
   expect_error(load_error("name: a\nsource: {}\nname: b\n"),
                "t.yaml:3:1: duplicate key 'name' at the top level (first at line 1)");

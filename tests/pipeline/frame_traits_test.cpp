@@ -41,6 +41,24 @@ TEST(FrameTraits, AJoinAppendsABranchsDetectionsAndKeepsEachFaceOnItsOwnDetectio
   EXPECT_EQ(into.timings, timings);
 }
 
+// A count stage on each branch: the joined frame carries both stages' zones and lines.
+TEST(FrameTraits, AJoinKeepsTheCountsOfBothBranches) {
+  FrameResult into, from;
+  into.counts.lines.push_back({count::Line{"gate", {0, 0}, {9, 0}}, 3, 1});
+  from.counts.zones.push_back({count::Zone{"door", {{0, 0}, {9, 0}, {9, 9}}}, 2, 5, 4});
+  from.counts.lines.push_back({count::Line{"exit", {0, 5}, {9, 5}}, 0, 7});
+  FrameTraits::merge(into, std::move(from),
+                     graph::Merge{"j", "b", graph::JoinPolicy::kStrictSync, 0, 0, 0});
+  ASSERT_EQ(into.counts.lines.size(), 2u);
+  EXPECT_EQ(into.counts.lines[0].line.name, "gate");
+  EXPECT_EQ(into.counts.lines[0].in, 3);
+  EXPECT_EQ(into.counts.lines[1].line.name, "exit");
+  EXPECT_EQ(into.counts.lines[1].out, 7);
+  ASSERT_EQ(into.counts.zones.size(), 1u);
+  EXPECT_EQ(into.counts.zones[0].zone.name, "door");
+  EXPECT_EQ(into.counts.zones[0].entries, 5);
+}
+
 // Both branches number their objects from 1: the join shifts the branch's ids (and the parents
 // that point at them) past the frame's, so every id stays unique and every parent right.
 TEST(FrameTraits, AJoinShiftsABranchsObjectIdsAndParents) {
