@@ -65,17 +65,17 @@ constexpr const char* kNeedsFaces = "needs a 'faces' stage, which embeds the fac
 
 // The registry: one line per sink.
 const SinkType kSinks[] = {
-    {"detections", "detections.jsonl", always, "", always, one_file, open_detections},
+    {"detections", "detections.jsonl", always, "", always, one_file, open_detections, nullptr},
     {"tracks", "tracks.jsonl", tracked, kNeedsTracker, tracked, one_file,
-     [](const OutputContext&, const Choice& c) { return TrackSummarySink::open(c.path); }},
-    {"mot", "tracks.txt", tracked, kNeedsTracker, tracked, per_stream, open_mot},
-    {"counts", "counts.jsonl", counted, kNeedsCount, counted, one_file, open_counts},
+     [](const OutputContext&, const Choice& c) { return TrackSummarySink::open(c.path); }, nullptr},
+    {"mot", "tracks.txt", tracked, kNeedsTracker, tracked, per_stream, open_mot, nullptr},
+    {"counts", "counts.jsonl", counted, kNeedsCount, counted, one_file, open_counts, nullptr},
     {"faces", "", has_faces, kNeedsFaces, has_faces, face_paths, open_faces, &FaceParts::rows},
     {"identities", "", has_faces, kNeedsFaces, has_faces, face_paths, open_faces,
      &FaceParts::identities},
     {"crops", "", has_faces, kNeedsFaces, crops_on, face_paths, open_faces, &FaceParts::crops},
     {"thumbs", "", has_faces, kNeedsFaces, thumbs_on, face_paths, open_faces, &FaceParts::thumbs},
-    {"video", "annotated.mp4", always, "", annotated, per_stream, open_video},
+    {"video", "annotated.mp4", always, "", annotated, per_stream, open_video, nullptr},
 };
 
 // A sink's file (--annotate names the video's).
