@@ -89,8 +89,14 @@ for live in block drop_oldest; do
   server=$!
   sleep 1.5
   pipeline strict_sync 480 "$live" > "$work/live_$live.yaml"
-  timeout -s INT 25 "$build/framepipe" run "$work/live_$live.yaml" "$url" \
-    --out "$work/live_$live" --cpus 2 --no-progress > "$work/live_$live.log" 2>&1 || true
+  # One Ctrl-C after 25 s (not `timeout`, which also signals its process group: a second
+  # Ctrl-C kills a run outright).
+  "$build/framepipe" run "$work/live_$live.yaml" "$url" --out "$work/live_$live" --cpus 2 \
+    --no-progress > "$work/live_$live.log" 2>&1 &
+  run=$!
+  sleep 25
+  kill -INT "$run"
+  wait "$run" || true
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   server=

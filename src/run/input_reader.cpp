@@ -144,8 +144,6 @@ InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord
                                               BoundedQueue<FrameResult>& out) {
   media::Sampler sampler(sampling_for(record.info, config_.sampling));
   const bool drop_oldest = config_.drop_oldest && record.info.live;
-  const int stream = static_cast<int>(&record - records_.data());
-  auto same_stream = [stream](const FrameResult& queued) { return queued.frame.stream == stream; };
   std::optional<std::pair<SteadyClock::time_point, double>> first_arrival;  // (when, pts)
   double decode_ms = 0;  // decoding time since the last queued frame, skipped frames included
   while (true) {
@@ -167,13 +165,24 @@ InputReader::ReadEnd InputReader::read_source(media::Source& source, InputRecord
     item.frame = std::move(frame);
     item.decoded_at = SteadyClock::now();
     if (record.info.live) {
-      if (!first_arrival) first_arrival.emplace(item.decoded_at, item.frame.pts);
-      item.captured_at = first_arrival->first +
-                         std::chrono::duration_cast<SteadyClock::duration>(
-                             std::chrono::duration<double>(item.frame.pts - first_arrival->second));
+      // The stream's clock: the first frame's arrival plus the pts since. A frame that arrives
+      // before its capture time by that clock (the timeline jumped ahead) sets the clock again.
+      auto capture = [&] {
+        return first_arrival->first +
+               std::chrono::duration_cast<SteadyClock::duration>(
+                   std::chrono::duration<double>(item.frame.pts - first_arrival->second));
+      };
+      if (!first_arrival || capture() > item.decoded_at) {
+        first_arrival.emplace(item.decoded_at, item.frame.pts);
+      }
+      item.captured_at = capture();
     }
     item.timings.emplace_back("decode", decode_ms);
     decode_ms = 0;
+    const int stream = item.frame.stream;
+    auto same_stream = [stream](const FrameResult& queued) {
+      return queued.frame.stream == stream;
+    };
     const bool queued = drop_oldest
                             ? out.push_replacing(std::move(item), same_stream, record.dropped)
                             : out.push(std::move(item));
