@@ -10,7 +10,9 @@
 //                                      // telemetry counts once, with the first frame)
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -63,7 +65,12 @@ class Join {
       out.push_back(std::move(item));
     } else if (policy_ == JoinPolicy::kAsyncOverlay) {
       Traits::keep_latest(item);
-      latest_[{stream, input}] = std::move(item);
+      std::deque<T>& results = latest_[{stream, input}];
+      auto later = std::find_if(results.begin(), results.end(), [&](const T& kept) {
+        return Traits::sequence(kept) > Traits::sequence(item);
+      });
+      results.insert(later, std::move(item));
+      while (results.size() > kMaxResultsKept) results.pop_front();  // bounded: the oldest goes
     } else {
       Traits::mark_metadata(item, inputs_[input]);
       out.push_back(std::move(item));
@@ -84,25 +91,37 @@ class Join {
     return std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count();
   }
 
+  // Lays over `frame` each branch's newest result computed on it or an earlier frame. A result
+  // computed on a later frame (not published yet) waits for it, and the result it will replace
+  // still serves the frames in between.
   void overlay(T& frame) {
     const int stream = Traits::stream(frame);
+    const int64_t sequence = Traits::sequence(frame);
     for (size_t i = 1; i < inputs_.size(); ++i) {
       const auto it = latest_.find({stream, i});
       if (it == latest_.end()) continue;
-      const int64_t frames = Traits::sequence(frame) - Traits::sequence(it->second);
-      if (frames < 0) continue;  // computed on a frame not published yet: it joins that one
-      const double ms = (Traits::time(frame) - Traits::time(it->second)) * 1000.0;
-      T copy = it->second;
+      std::deque<T>& results = it->second;
+      while (results.size() > 1 && Traits::sequence(results[1]) <= sequence) results.pop_front();
+      T& latest = results.front();
+      const int64_t frames = sequence - Traits::sequence(latest);
+      if (frames < 0) continue;
+      const double ms = (Traits::time(frame) - Traits::time(latest)) * 1000.0;
+      T copy = latest;
       Traits::merge(frame, std::move(copy), Merge{name_, inputs_[i], policy_, frames, ms, 0});
-      Traits::overlaid(it->second);
+      Traits::overlaid(latest);
     }
   }
+
+  // ASYNC_OVERLAY: results a branch keeps per stream, the one in use and those computed on frames
+  // not published yet (the branch runs one frame at a time, so there are seldom more than two).
+  static constexpr size_t kMaxResultsKept = 8;
 
   std::string name_;
   JoinPolicy policy_;
   std::vector<std::string> inputs_;
   std::map<std::pair<int, int64_t>, Pending> pending_;
-  std::map<std::pair<int, size_t>, T> latest_;  // (stream, input) -> newest result
+  // (stream, input) -> its results in the order computed: the one in use, then newer ones.
+  std::map<std::pair<int, size_t>, std::deque<T>> latest_;
 };
 
 }  // namespace fp::graph
