@@ -48,6 +48,9 @@ struct Job {
   std::string error;
   std::vector<int> cores;          // the cores it was pinned to (empty until it starts)
   nlohmann::ordered_json summary;  // from its run.json once it ended; null before
+  // Its output files (relative to its output folder), listed once when it ended: they no longer
+  // change, so a list of many ended jobs reads no folder. Unset before (list the folder).
+  std::optional<std::vector<std::string>> files;
   bool cancel_requested = false;
   // Resolved when accepted (not part of the API object, kept by the store).
   std::string pipeline_file;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "serve/job_request.hpp"
+
 namespace fp::serve {
 
 namespace fs = std::filesystem;
@@ -113,6 +115,7 @@ Result<std::unique_ptr<Scheduler>> Scheduler::start(SchedulerOptions options) {
       } else if (job.state == JobState::kQueued) {
         scheduler->queue_.push_back(job.id);
       }
+      if (job.state != JobState::kQueued) job.files = output_files(scheduler->output_dir(job.id));
       scheduler->versions_[job.id] = 1;
       scheduler->jobs_.emplace(job.id, std::move(job));
     }
@@ -209,6 +212,7 @@ ApiResult<Job> Scheduler::cancel(int64_t id) {
     queue_.erase(std::find(queue_.begin(), queue_.end(), id));
     job.state = JobState::kCancelled;
     job.finished = utc_now();
+    job.files.emplace();  // it never ran: nothing was written
   } else {
     Running& running = running_.at(id);
     ExitStatus status;
@@ -369,6 +373,7 @@ void Scheduler::finish(Job& job, const ExitStatus& status) {
     job.error = "exited with code " + std::to_string(status.code) + log_tail(log);
   }
   job.finished = utc_now();
+  job.files = output_files(output_dir(job.id));
   changed(job);
 }
 

@@ -202,7 +202,7 @@ bool Service::authorized(const httplib::Request& request) const {
 }
 
 std::string Service::job_json(const Job& job) const {
-  return to_json(job, output_files(scheduler_->output_dir(job.id))).dump();
+  return to_json(job, job.files ? *job.files : output_files(scheduler_->output_dir(job.id))).dump();
 }
 
 void Service::dashboard(const httplib::Request& request, httplib::Response& response) {

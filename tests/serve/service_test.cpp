@@ -93,9 +93,13 @@ TEST(Serve, AJobRunsWithProgressEventsAndItsOutputsMatchADirectRun) {
   EXPECT_EQ(download->status, 200);
   EXPECT_EQ(download->body, read_file(dir / "direct" / "detections.jsonl"));
 
+  // An ended job's files are what it wrote, listed once when it ended (a list of many ended jobs
+  // reads no folder): a file put in its folder later is not one of them.
+  write_file(dir / "data" / "jobs" / job["id"].dump() / "out" / "later.txt", "x");
   const json listed = body_of(client.Get("/api/jobs?state=completed"));
   ASSERT_EQ(listed["jobs"].size(), 1u);
   EXPECT_EQ(listed["jobs"][0]["id"], job["id"]);
+  EXPECT_EQ(listed["jobs"][0]["files"].get<std::set<std::string>>(), files);
   EXPECT_TRUE(body_of(client.Get("/api/jobs?state=running"))["jobs"].empty());
   const std::string metrics = client.Get("/metrics")->body;
   EXPECT_NE(metrics.find("framepipe_jobs{state=\"completed\"} 1"), std::string::npos) << metrics;
