@@ -1,12 +1,10 @@
 #include "serve_process.hpp"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -29,54 +27,8 @@ std::string read_text(const fs::path& path) {
 
 ServeProcess::ServeProcess(const std::string& framepipe, const fs::path& data,
                            const std::string& media_root, const std::vector<std::string>& extra)
-    : log_(data.string() + ".log") {
-  std::vector<std::string> argv{framepipe, "serve",       "--listen",     "127.0.0.1:0",
-                                "--data",  data.string(), "--media-root", media_root};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  SpawnOptions options;
-  options.output = log_;
-  options.die_with_parent = true;
-  child_ = value_or_die(ChildProcess::spawn(argv, options));
-  const std::regex listening("framepipe serve: listening on http://127\\.0\\.0\\.1:([0-9]+)/");
-  for (int i = 0; i < 400 && port_ == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    const std::string text = read_text(log_);
-    std::smatch match;
-    if (std::regex_search(text, match, listening)) port_ = std::stoi(match[1]);
-    ExitStatus ended;
-    if (port_ == 0 && child_->poll(ended)) {
-      die(command_line(argv) + "\nexited with " + std::to_string(ended.shell_code()) + ":\n" +
-          text);
-    }
-  }
-  if (port_ == 0) die(command_line(argv) + "\ndid not say where it listens:\n" + read_text(log_));
-}
-
-httplib::Client ServeProcess::client() const {
-  httplib::Client client("127.0.0.1", port_);
-  client.set_connection_timeout(30, 0);
-  client.set_read_timeout(60, 0);
-  return client;
-}
-
-int ServeProcess::stop() {
-  if (!child_) return -1;
-  child_->signal(SIGTERM);
-  const int code = child_->wait().shell_code();
-  child_.reset();
-  return code;
-}
-
-json body_of(const httplib::Result& result) {
-  if (!result) return nullptr;
-  json parsed = json::parse(result->body, nullptr, false);
-  return parsed.is_discarded() ? json(nullptr) : parsed;
-}
-
-bool job_ended(const json& job) {
-  const std::string state = job.is_object() ? job.value("state", "") : "";
-  return !state.empty() && state != "queued" && state != "running";
-}
+    : test::ServeChild(value_or_die(test::ServeChild::start(
+          {framepipe, data, media_root, extra, /*die_with_parent=*/true}))) {}
 
 json wait_until_ended(httplib::Client& client, int64_t id, double timeout_seconds) {
   const auto start = SteadyClock::now();
@@ -124,19 +76,6 @@ std::optional<ProcessCpu> process_cpu(pid_t pid) {
   const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   return ProcessCpu{(std::stod(f[11]) + std::stod(f[12])) / tick,
                     (std::stod(f[13]) + std::stod(f[14])) / tick};
-}
-
-std::vector<pid_t> processes_with(const std::string& text) {
-  std::vector<pid_t> pids;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator("/proc", error)) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    if (read_text(entry.path() / "cmdline").find(text) != std::string::npos) {
-      pids.push_back(std::stoi(name));
-    }
-  }
-  return pids;
 }
 
 }  // namespace fp::bench

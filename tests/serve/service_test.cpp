@@ -34,7 +34,7 @@ json people(int stride, int cpus = 1) {
 bool state_is(const json& job, const char* state) { return job["state"] == state; }
 
 // The pids of `data`'s running jobs.
-std::vector<int> job_processes(const fs::path& data) {
+std::vector<pid_t> job_processes(const fs::path& data) {
   return processes_with((data / "jobs").string() + "/");
 }
 
