@@ -16,15 +16,6 @@ namespace fp::bench {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-}  // namespace
-
 ServeProcess::ServeProcess(const std::string& framepipe, const fs::path& data,
                            const std::string& media_root, const std::vector<std::string>& extra)
     : test::ServeChild(value_or_die(test::ServeChild::start(
@@ -65,7 +56,8 @@ bool follow_events(httplib::Client& client, int64_t id,
 }
 
 std::optional<ProcessCpu> process_cpu(pid_t pid) {
-  const std::string stat = read_text("/proc/" + std::to_string(pid) + "/stat");
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   // Fields after the command name (in parentheses, which may hold spaces): state is field 3;
   // utime, stime, cutime, cstime are fields 14-17.
   const size_t close = stat.rfind(')');
