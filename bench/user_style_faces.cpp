@@ -3,7 +3,6 @@
 #include "bench_support.hpp"
 #include "faces/quality.hpp"
 #include "infer/model_registry.hpp"
-#include "vision/blob.hpp"
 #include "vision/face_align.hpp"
 #include "vision/letterbox.hpp"
 #include "vision/nms.hpp"
@@ -65,7 +64,7 @@ std::vector<Detection> UserStyleFaceDetector::detect(const cv::Mat& image) {
   const cv::Mat input =
       vision::fit_to_input(image, kDetectorInput, vision::ResizeMode::kLetterboxTopLeft,
                            vision::Interpolation::kLinear, kPadValue, &transform);
-  net_.setInput(vision::make_blob(input, {}));
+  net_.setInput(cv::dnn::blobFromImage(input));  // what users write
   std::vector<cv::Mat> outputs;
   net_.forward(outputs, output_names_);
   std::vector<Detection> faces;

@@ -1,5 +1,6 @@
 #include "infer/instance_plan.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <opencv2/core/utility.hpp>
 #include <thread>
@@ -62,34 +63,61 @@ namespace {
 
 constexpr double kFewerInstancesMargin = 1.10;
 
+// Items per second of one candidate: each instance on its own thread runs once to warm up (a
+// thread count's session or pool is made then), then `runs` times, all at once.
+Result<double> measure_candidate(int instances, int threads,
+                                 const std::function<Status(int instance)>& run_once,
+                                 int batch_items, int runs) {
+  set_inference_threads(threads);
+  std::vector<Status> statuses(instances, ok_status());
+  auto run_all = [&](int times) {
+    std::vector<std::thread> pool;
+    for (int i = 0; i < instances; ++i) {
+      pool.emplace_back([&, i] {
+        for (int r = 0; r < times && statuses[i].ok(); ++r) statuses[i] = run_once(i);
+      });
+    }
+    for (std::thread& t : pool) t.join();
+  };
+  run_all(1);
+  const auto timed = SteadyClock::now();
+  run_all(runs);
+  const double seconds = seconds_since(timed);
+  for (const Status& status : statuses) FP_RETURN_IF_ERROR(status);
+  return instances * runs * batch_items / std::max(seconds, 1e-9);
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 }  // namespace
 
 Result<InstancePlan> measure_plan(const std::vector<std::pair<int, int>>& candidates,
                                   const std::function<Status(int instance)>& run_once,
-                                  int batch_items, int runs) {
+                                  int batch_items, int runs, int rounds) {
   if (candidates.empty()) return Error("no instance plan to measure");
   const auto start = SteadyClock::now();
+  // Every candidate once per round, the order reversed every other round, so that a slow spell of
+  // a shared machine does not decide the plan alone: a candidate's rate is its median.
+  std::vector<std::vector<double>> rates(candidates.size());
+  for (int round = 0; round < std::max(1, rounds); ++round) {
+    for (size_t k = 0; k < candidates.size(); ++k) {
+      const size_t c = round % 2 == 0 ? k : candidates.size() - 1 - k;
+      FP_ASSIGN_OR_RETURN(const double rate,
+                          measure_candidate(candidates[c].first, candidates[c].second, run_once,
+                                            batch_items, runs));
+      rates[c].push_back(rate);
+    }
+  }
   InstancePlan best;
   best.measured = true;
   double best_rate = -1;
-  for (const auto& [instances, threads] : candidates) {
-    set_inference_threads(threads);
-    std::vector<Status> statuses(instances, ok_status());
-    auto run_all = [&](int times) {
-      std::vector<std::thread> pool;
-      for (int i = 0; i < instances; ++i) {
-        pool.emplace_back([&, i] {
-          for (int r = 0; r < times && statuses[i].ok(); ++r) statuses[i] = run_once(i);
-        });
-      }
-      for (std::thread& t : pool) t.join();
-    };
-    run_all(1);
-    const auto timed = SteadyClock::now();
-    run_all(runs);
-    const double seconds = seconds_since(timed);
-    for (const Status& status : statuses) FP_RETURN_IF_ERROR(status);
-    const double rate = instances * runs * batch_items / std::max(seconds, 1e-9);
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const auto [instances, threads] = candidates[c];
+    const double rate = median(rates[c]);
     best.trials.push_back({instances, threads, rate});
     // Candidates come most instances first. Fewer instances must win clearly: a few percent is
     // within the noise of so short a measurement, and in a pipeline more instances also overlap

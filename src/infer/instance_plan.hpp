@@ -41,13 +41,14 @@ std::vector<std::pair<int, int>> plan_candidates(int cores, int max_instances);
 // A plan from the pipeline's settings (0 = not given): instances x threads must fit in `cores`.
 Result<InstancePlan> plan_from_config(int cores, int instances, int threads);
 
-// Measures every candidate: `instances` threads each call run_once(instance) once to warm up and
-// then `runs` times, all at once; the plan with the most items per second wins, except that a
-// plan with fewer instances must be more than 10 % faster to replace one with more. run_once(i) runs
+// Measures every candidate `rounds` times (alternating the order; a candidate's rate is the median
+// of its rounds): `instances` threads each call run_once(instance) once to warm up and then `runs`
+// times, all at once; the plan with the most items per second wins, except that a plan with fewer
+// instances must be more than 10 % faster to replace one with more. run_once(i) runs
 // one batch of `batch_items` items on instance i. It sets OpenCV's thread count as it goes and
 // leaves it at the winner's.
 Result<InstancePlan> measure_plan(const std::vector<std::pair<int, int>>& candidates,
                                   const std::function<Status(int instance)>& run_once,
-                                  int batch_items, int runs);
+                                  int batch_items, int runs, int rounds);
 
 }  // namespace fp::infer

@@ -12,7 +12,8 @@ namespace fp::infer {
 namespace {
 
 constexpr int kMaxPlannedInstances = 8;
-constexpr int kPlanRuns = 3;  // timed batches per instance and candidate
+constexpr int kPlanRuns = 3;    // timed batches per instance and candidate in a round
+constexpr int kPlanRounds = 3;  // rounds over the candidates; each is judged by its median
 
 std::string pool_key(const ModelRequest& request) {
   return request.name + "|" + request.options.backend + "|" + request.options.device + "|" +
@@ -68,7 +69,7 @@ Status ModelPool::make_plan(const ModelRequest& request,
       FP_RETURN_IF_ERROR(loaded[instance]->run(zeros));
       return ok_status();
     };
-    FP_ASSIGN_OR_RETURN(plan_, measure_plan(candidates, run_once, 1, kPlanRuns));
+    FP_ASSIGN_OR_RETURN(plan_, measure_plan(candidates, run_once, 1, kPlanRuns, kPlanRounds));
   }
   plan_->model = request.name;
   spdlog::info("instance plan: {}", plan_->describe());

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <opencv2/core/utility.hpp>
 #include <thread>
 
@@ -36,7 +37,7 @@ TEST(InstancePlan, MeasurePicksTheFasterCandidate) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return ok_status();
   };
-  auto plan = measure_plan({{2, 1}, {1, 2}}, run_once, 1, 2);
+  auto plan = measure_plan({{2, 1}, {1, 2}}, run_once, 1, 2, 1);
   ASSERT_TRUE(plan.ok());
   EXPECT_TRUE(plan->measured);
   EXPECT_EQ(plan->instances, 2);
@@ -47,9 +48,32 @@ TEST(InstancePlan, MeasurePicksTheFasterCandidate) {
   EXPECT_NE(plan->describe().find("2 instances x 1 thread"), std::string::npos);
 }
 
+TEST(InstancePlan, ASlowSpellInOneRoundDoesNotDecideThePlan) {
+  // Each run takes 20 ms whatever the threads, so 2x1 does twice the work of 1x2 -- except in the
+  // first round, where the machine is busy during 2x1's runs (its first 2 x (1 + 2) calls take
+  // 200 ms). Measured once, 1x2 would win; the median of three rounds keeps 2x1.
+  std::atomic<int> two_by_one_calls{0};
+  auto run_once = [&](int) -> Status {
+    const bool slow = cv::getNumThreads() == 1 && two_by_one_calls.fetch_add(1) < 6;
+    std::this_thread::sleep_for(std::chrono::milliseconds(slow ? 200 : 20));
+    return ok_status();
+  };
+  auto once = measure_plan({{2, 1}, {1, 2}}, run_once, 1, 2, 1);
+  ASSERT_TRUE(once.ok());
+  EXPECT_EQ(once->instances, 1);  // the slow spell decided
+  two_by_one_calls = 0;
+  auto plan = measure_plan({{2, 1}, {1, 2}}, run_once, 1, 2, 3);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->instances, 2);
+  EXPECT_EQ(plan->threads, 1);
+  EXPECT_EQ(two_by_one_calls.load(), 3 * 2 * (1 + 2));  // every round ran 2x1
+  ASSERT_EQ(plan->trials.size(), 2u);
+  EXPECT_NEAR(plan->trials[0].items_per_second, 100, 25);  // the median, not the slow round
+}
+
 TEST(InstancePlan, MeasureReportsAnInstanceThatFails) {
   auto plan = measure_plan(
-      {{1, 1}}, [](int) -> Status { return Error("boom"); }, 1, 2);
+      {{1, 1}}, [](int) -> Status { return Error("boom"); }, 1, 2, 3);
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().message(), "boom");
 }
