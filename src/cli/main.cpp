@@ -57,10 +57,10 @@ void add_models_command(CLI::App& app, int& exit_code) {
 // Frame-sized buffers (decoded frames; model inputs, 4.9 MB for YuNet's 640x640) are made and
 // freed on every frame, often on different threads. By default glibc hands such memory back to the
 // kernel and then faults it in again page by page: 70 % of a faces.yaml run's page faults were
-// the first writes into new input tensors. Keep it instead: blocks up to 32 MB (a 4K frame is 25
-// MB) come from the heap, and up to 256 MB free at a heap's top stay there. Measured on faces.yaml
-// (Hamilton clip, --cpus 2, ONNX Runtime, 5 runs each alternated): 143.7 fps against 130.8 (the
-// medians), for 30-50 MB more peak RSS.
+// make_blob's first writes into new input tensors and their planes. Keep it instead: blocks up to
+// 32 MB (a 4K frame is 25 MB) come from the heap, and up to 256 MB free at a heap's top stay there.
+// Measured on faces.yaml (Hamilton clip, --cpus 2, ONNX Runtime, 5 runs each alternated): 143.7 fps
+// against 130.8 (the medians), for 30-50 MB more peak RSS.
 void keep_frame_buffers() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
